@@ -1,0 +1,1 @@
+"""tapegrad's benchmarks: speed and memory side by side with PyTorch and NumPy, never asserted."""

@@ -1,0 +1,35 @@
+"""tapegrad: reverse-mode automatic differentiation for NumPy with a PyTorch-style API.
+
+>>> import tapegrad as tg
+>>> a = tg.tensor(1.0, requires_grad=True)
+>>> b = tg.tensor(2.0, requires_grad=True)
+>>> d = (a + b) + a
+>>> d.backward()
+>>> a.grad, b.grad
+(array(2.), array(1.))
+"""
+
+from tapegrad.tensor import Tensor, tensor  # isort: skip  (Tensor first: the rest build on it)
+from tapegrad.autograd import GradcheckError, grad, gradcheck
+from tapegrad.creation import (
+    arange,
+    eye,
+    full,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    zeros,
+    zeros_like,
+)
+from tapegrad.function import Function
+from tapegrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from tapegrad.random import manual_seed
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "tensor", "Function", "grad", "gradcheck", "GradcheckError",
+    "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
+    "zeros", "ones", "full", "zeros_like", "ones_like", "eye", "arange", "rand", "randn",
+]

@@ -1,0 +1,49 @@
+"""``grad``: the gradients of outputs with respect to chosen inputs, returned, not accumulated."""
+
+from __future__ import annotations
+
+from tapegrad import engine
+from tapegrad.tensor import Tensor, _wrap
+
+
+def _as_tuple(value) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False) -> tuple:
+    """Return d(outputs)/d(inputs) as a tuple of Tensors, like ``torch.autograd.grad``.
+
+    Nothing is added to any ``.grad``. ``grad_outputs`` weights each output (needed for
+    outputs with more than one element). An input the outputs do not depend on is an error
+    unless ``allow_unused=True``, which gives ``None`` for it.
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor(3.0, requires_grad=True)
+    >>> tg.grad(x * x, x)
+    (tensor(6.),)
+    """
+    if create_graph:
+        raise NotImplementedError("grad: create_graph=True is not supported yet")
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
+        )
+    for position, tensor in enumerate(outputs + inputs):
+        kind = "output" if position < len(outputs) else "input"
+        if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+            raise RuntimeError(f"grad: every {kind} must be a Tensor that requires grad")
+    root_grads = [engine.initial_gradient(out, g) for out, g in zip(outputs, grad_outputs)]
+    grads = engine.run_backward(outputs, root_grads, retain_graph=bool(retain_graph),
+                                inputs=inputs)
+    for index, value in enumerate(grads):
+        if value is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {index} was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+    return tuple(None if value is None else _wrap(value) for value in grads)

@@ -1,0 +1,186 @@
+"""The backward pass: count consumers, walk the graph in reverse topological order, sum and free.
+
+The graph is made of ``Function`` nodes. Each node's ``_parents`` says, per input, which node
+made it, or the leaf tensor itself, or ``None`` when no gradient is needed. The walk is
+iterative (Kahn's algorithm): a node runs once every consumer of its output inside the graph
+reachable from the roots has sent its gradient, so no gradient is ever incomplete and a chain
+of a million ops needs no recursion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapegrad import backend
+from tapegrad.function import FREED_GRAPH_MESSAGE, Function
+from tapegrad.tensor import Tensor
+
+
+def initial_gradient(root: Tensor, gradient):
+    """Return dL/d(root) as an array of root's shape and dtype: 1 when ``gradient`` is None."""
+    xp = backend.array_module(root.data)
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                "backward: a gradient can be implied only for one-element tensors; this one "
+                f"has shape {root.data.shape}, so pass backward(gradient) of that shape"
+            )
+        return xp.ones_like(root.data)
+    gradient = gradient.data if isinstance(gradient, Tensor) else gradient
+    gradient = xp.asarray(gradient, dtype=root.data.dtype)
+    if gradient.shape == root.data.shape:
+        return gradient
+    if gradient.ndim == 0:
+        return xp.full_like(root.data, gradient)
+    raise ValueError(
+        f"backward: gradient has shape {gradient.shape} but the tensor has shape "
+        f"{root.data.shape}; pass an array of the tensor's shape or a scalar"
+    )
+
+
+def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None):
+    """Propagate ``root_grads`` from ``roots`` to every tensor in their graph.
+
+    Without ``inputs``, gradients are added to ``.grad`` of every tensor that requires grad and
+    is still alive, leaves and intermediates alike, once the whole pass has succeeded (so a pass
+    that raises changes no ``.grad``). With ``inputs``, nothing is written: the gradients of
+    those tensors are returned instead (``None`` where no gradient reached one).
+    """
+    # node or leaf -> dL/d(its output), summed over the consumers done so far
+    pending = {}
+    for root, grad in zip(roots, root_grads):
+        parent = root if root.grad_fn is None else root.grad_fn
+        pending[parent] = grad if parent not in pending else pending[parent] + grad
+
+    consumers = _count_consumers(list(pending))
+    ready = [node for node in consumers if consumers[node] == 0]
+    wanted = {} if inputs is None else {x.grad_fn: None for x in inputs if x.grad_fn is not None}
+    finished = []  # (output tensor still alive, its gradient), written to .grad at the end
+    while ready:
+        node = ready.pop()
+        grad = pending.pop(node, None)
+        parents = node._parents
+        if grad is None:  # every consumer sent None: nothing flows further up
+            input_grads = (None,) * len(parents)
+        else:
+            if node in wanted:
+                wanted[node] = grad
+            output = node._output()
+            if output is not None:
+                finished.append((output, grad))
+            input_grads = _call_backward(node, grad)
+        if not retain_graph:
+            node._release()
+        for parent, input_grad in zip(parents, input_grads):
+            if parent is None:
+                continue
+            if input_grad is not None:
+                if type(input_grad) not in _GRADIENT_TYPES:
+                    input_grad = _as_gradient(input_grad)
+                shape = parent._shape
+                if input_grad.shape != shape:
+                    input_grad = sum_to_shape(input_grad, shape, f"{type(node).__name__}.backward")
+                previous = pending.get(parent)
+                # Out of place: a gradient may be a read-only view, or shared with another input.
+                pending[parent] = input_grad if previous is None else previous + input_grad
+            if parent in consumers:  # leaves have no consumers count: nothing waits for them
+                remaining = consumers[parent] - 1
+                consumers[parent] = remaining
+                if remaining == 0:
+                    ready.append(parent)
+
+    if inputs is not None:
+        return [_captured_gradient(x, wanted, pending) for x in inputs]
+    for tensor, grad in finished:
+        _accumulate(tensor, grad)
+    for parent, grad in pending.items():  # only leaves are left
+        _accumulate(parent, grad)
+    return None
+
+
+def _count_consumers(starts) -> dict:
+    """Count, for each node reachable from ``starts``, the edges from nodes that consume it."""
+    starts = [start for start in starts if not isinstance(start, Tensor)]
+    consumers = dict.fromkeys(starts, 0)
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        if node._saved is None:
+            raise RuntimeError(FREED_GRAPH_MESSAGE.format(op=type(node).__name__))
+        for parent in node._parents:
+            if parent is None or isinstance(parent, Tensor):
+                continue
+            if parent in consumers:
+                consumers[parent] += 1
+            else:
+                consumers[parent] = 1
+                stack.append(parent)
+    return consumers
+
+
+def _call_backward(node: Function, grad) -> tuple:
+    """Run ``node.backward`` and return exactly one gradient (or None) per input."""
+    input_grads = node.backward(grad)
+    if not isinstance(input_grads, (tuple, list)):
+        input_grads = (input_grads,)
+    if len(input_grads) != len(node._parents):
+        name = type(node).__name__
+        raise ValueError(
+            f"{name}.backward returned {len(input_grads)} gradient(s) but {name}.forward took "
+            f"{len(node._parents)} input(s); return one per input (None where none is needed)"
+        )
+    return input_grads
+
+
+# Gradient types the backward loop takes as they are; anything else goes through _as_gradient.
+_GRADIENT_TYPES = frozenset({np.ndarray, np.float64, np.float32})
+
+
+def _as_gradient(grad):
+    """Accept NumPy scalars as they are, and tensors or Python numbers as arrays."""
+    if isinstance(grad, np.generic):
+        return grad
+    if isinstance(grad, Tensor):
+        return grad.data
+    return backend.as_array(grad)
+
+
+def sum_to_shape(grad, shape: tuple, op: str = "sum_to_shape"):
+    """Sum ``grad`` down to ``shape``: the adjoint of broadcasting ``shape`` up to grad's shape.
+
+    Extra leading axes are summed away and axes that were 1 are summed with keepdims.
+
+    >>> sum_to_shape(np.ones((4, 2, 3)), (2, 1)).tolist()
+    [[12.0], [12.0]]
+    """
+    extra = grad.ndim - len(shape)
+    if extra < 0 or any(
+        size != 1 and size != grad_size for size, grad_size in zip(shape, grad.shape[extra:])
+    ):
+        raise ValueError(
+            f"{op}: gradient of shape {grad.shape} does not match its input of shape {shape} "
+            "(and is not a broadcast of it)"
+        )
+    stretched = tuple(
+        extra + axis
+        for axis, size in enumerate(shape)
+        if size == 1 and grad.shape[extra + axis] != 1
+    )
+    summed = grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True)
+    return summed.reshape(shape)
+
+
+def _accumulate(tensor: Tensor, grad) -> None:
+    """Add a finished gradient into ``tensor.grad`` (a copy the first time: grad may be shared)."""
+    if tensor._grad is None:
+        tensor._grad = backend.copy_array(grad, tensor.data.dtype)
+    else:
+        tensor._grad += grad
+
+
+def _captured_gradient(tensor: Tensor, wanted: dict, leaf_grads: dict):
+    if tensor.grad_fn is not None:
+        grad = wanted.get(tensor.grad_fn)
+    else:
+        grad = leaf_grads.get(tensor)
+    return None if grad is None else backend.copy_array(grad, tensor.data.dtype)

@@ -1,0 +1,206 @@
+"""The Function base class: an op's forward and backward, and how ``apply`` links the graph.
+
+A Function instance is one node of the graph and the context of one call, as in the course
+exercise: ``forward`` may keep what ``backward`` needs on ``self``. The engine, not the
+Function, orders, accumulates and frees.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from tapegrad import backend, grad_mode
+from tapegrad.tensor import Tensor, _wrap
+
+FREED_GRAPH_MESSAGE = (
+    "Trying to backward through the graph a second time: {op}'s saved arrays were freed by "
+    "an earlier backward(). Pass retain_graph=True to the first backward() to keep them."
+)
+
+
+class Function:
+    """Base class of every differentiable op; subclass it to write your own.
+
+    ``forward(self, *arrays)`` gets raw arrays and returns one array; ``backward(self, grad)``
+    gets dL/d(output) and returns one dL/d(input) per input (a tuple when there are several,
+    ``None`` where ``self.needs_input_grad`` says none is needed). Call ``MyOp.apply(...)``
+    with tensors, arrays or numbers; keyword arguments go to ``forward`` unchanged.
+
+    >>> import numpy as np, tapegrad as tg
+    >>> class Exp(tg.Function):
+    ...     def forward(self, x):
+    ...         self.out = np.exp(x)
+    ...         return self.out
+    ...     def backward(self, grad):
+    ...         return grad * self.out
+    >>> x = tg.tensor(0.0, requires_grad=True)
+    >>> Exp.apply(x).backward()
+    >>> x.grad
+    array(1.)
+    """
+
+    # Engine-owned state has underscored names that a subclass's forward won't reuse.
+    # _parents: per input, the Function that made it, the leaf tensor itself, or None when
+    #   no gradient is needed; _saved: what save_for_backward kept (None once freed);
+    # _output: a weak reference to the output, so the graph holds no cycle; _shape: its shape.
+    __slots__ = ("_parents", "needs_input_grad", "_saved", "_output", "_shape")
+
+    def forward(self, *arrays):
+        """Compute the op on raw arrays and return one array."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward(self, *arrays)")
+
+    def backward(self, grad):
+        """Given dL/d(output), return one dL/d(input) per input (``None`` where not needed)."""
+        raise NotImplementedError(f"{type(self).__name__} must define backward(self, grad)")
+
+    def save_for_backward(self, *arrays) -> None:
+        """Keep arrays for ``backward``; the engine frees them once backward has run.
+
+        >>> class Square(Function):
+        ...     def forward(self, x):
+        ...         self.save_for_backward(x)
+        ...         return x * x
+        ...     def backward(self, grad):
+        ...         (x,) = self.saved
+        ...         return 2 * x * grad
+        """
+        self._saved = arrays
+
+    @property
+    def saved(self) -> tuple:
+        """The arrays given to ``save_for_backward``, in order.
+
+        >>> class Identity(Function):
+        ...     def forward(self, x):
+        ...         self.save_for_backward(x)
+        ...         return x
+        """
+        if self._saved is None:
+            raise RuntimeError(FREED_GRAPH_MESSAGE.format(op=type(self).__name__))
+        return self._saved
+
+    saved_tensors = saved  # PyTorch's name
+
+    @classmethod
+    def apply(cls, *inputs, **options) -> Tensor:
+        """Run ``forward`` on the inputs' arrays and, when a gradient is needed, link the graph.
+
+        >>> import tapegrad as tg
+        >>> class Double(tg.Function):
+        ...     def forward(self, x):
+        ...         return 2 * x
+        ...     def backward(self, grad):
+        ...         return 2 * grad
+        >>> Double.apply(tg.tensor([1.0, 2.0], requires_grad=True))
+        tensor([2., 4.], grad_fn=<Double>)
+        """
+        recording = grad_mode._state.enabled  # is_grad_enabled(), without the call: hot path
+        arrays = [value.data if isinstance(value, Tensor) else value for value in inputs]
+        parents = tuple([_parent(value, recording) for value in inputs])
+        function = cls()
+        function._saved = ()
+        function.needs_input_grad = tuple([parent is not None for parent in parents])
+        try:
+            data = function.forward(*arrays, **options)
+        except (ValueError, TypeError, IndexError) as error:
+            raise _name_the_op(cls.__name__, error) from error
+        return function._link(data, parents, True in function.needs_input_grad)
+
+    # Tensor's own methods call these two: ``apply`` spelled out for one and two inputs, since
+    # building lists per call is a measurable share of a small op's time.
+
+    @classmethod
+    def _apply_unary(cls, x: Tensor) -> Tensor:
+        parent = _parent(x, grad_mode._state.enabled)
+        function = cls()
+        function._saved = ()
+        function.needs_input_grad = (parent is not None,)
+        try:
+            data = function.forward(x.data)
+        except (ValueError, TypeError, IndexError) as error:
+            raise _name_the_op(cls.__name__, error) from error
+        return function._link(data, (parent,), parent is not None)
+
+    @classmethod
+    def _apply_binary(cls, x, y) -> Tensor:
+        """One of x and y is a Tensor; the other may be a Tensor, an array or a Python number."""
+        recording = grad_mode._state.enabled
+        x_parent, y_parent = _parent(x, recording), _parent(y, recording)
+        function = cls()
+        function._saved = ()
+        function.needs_input_grad = (x_parent is not None, y_parent is not None)
+        if isinstance(x, Tensor):
+            x_data = x.data
+            y_data = y.data if isinstance(y, Tensor) else _operand(y, x_data)
+        else:
+            y_data = y.data
+            x_data = _operand(x, y_data)
+        try:
+            data = function.forward(x_data, y_data)
+        except (ValueError, TypeError, IndexError) as error:
+            raise _name_the_op(cls.__name__, error) from error
+        return function._link(data, (x_parent, y_parent),
+                              x_parent is not None or y_parent is not None)
+
+    def _link(self, data, parents: tuple, needs_graph: bool) -> Tensor:
+        """Wrap forward's result; when a gradient is needed, make this node its grad_fn."""
+        if type(data) is not np.ndarray:
+            # NumPy ufuncs on 0-d arrays return NumPy scalars: give them back their array.
+            data = np.asarray(data) if isinstance(data, np.generic) else _as_output(self, data)
+        if not needs_graph or data.dtype.kind != "f":
+            return _wrap(data)
+        self._parents = parents
+        self._shape = data.shape
+        output = _wrap(data, self)
+        self._output = weakref.ref(output)
+        return output
+
+    def _release(self) -> None:
+        """Drop the saved state (save_for_backward's and any kept on ``self`` by forward)."""
+        self._saved = None
+        if type(self).__dictoffset__:  # a subclass without __slots__ keeps state in __dict__
+            self.__dict__.clear()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _parent(value, recording: bool):
+    """Where ``value``'s gradient goes: its grad_fn, the leaf itself, or None (no gradient)."""
+    if not (recording and isinstance(value, Tensor) and value._requires_grad):
+        return None
+    return value if value.grad_fn is None else value.grad_fn
+
+
+def _operand(value, other):
+    """A non-tensor operand as an array; a Python number takes ``other``'s float dtype."""
+    if isinstance(value, (int, float)) and other.dtype.kind == "f":
+        # A same-dtype 0-d array keeps float32 float32, and is NumPy's fastest operand.
+        return np.array(value, dtype=other.dtype)
+    return backend.as_array(value)
+
+
+def _name_the_op(op: str, error: Exception) -> Exception:
+    """Return ``error`` with the op's name in front, so a NumPy message says where it came from."""
+    message = str(error)
+    if message.startswith(op):
+        return error
+    for kind in (ValueError, TypeError, IndexError):
+        if isinstance(error, kind):
+            return kind(f"{op}: {message}")
+    return error
+
+
+def _as_output(function: Function, data):
+    """Turn what a forward returned into an array, or say why it cannot be one."""
+    op = type(function)
+    if isinstance(data, Tensor):
+        raise TypeError(
+            f"{op.__name__}.forward returned a Tensor; forward works on raw arrays and must "
+            "return one"
+        )
+    if isinstance(data, (tuple, list)):
+        raise TypeError(f"{op.__name__}.forward returned a {type(data).__name__}; return one array")
+    return backend.as_array(data)

@@ -1,0 +1,101 @@
+"""Arithmetic: + - * / ** and negation, with NumPy broadcasting."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapegrad.function import Function
+
+
+class Add(Function):
+    """z = x + y;  dL/dx = dL/dz,  dL/dy = dL/dz"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """z = x - y;  dL/dx = dL/dz,  dL/dy = -dL/dz"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, grad):
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """z = x * y;  dL/dx = dL/dz * y,  dL/dy = dL/dz * x"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        self.save_for_backward(x, y)
+        return x * y
+
+    def backward(self, grad):
+        x, y = self.saved
+        needs_x, needs_y = self.needs_input_grad
+        return (grad * y if needs_x else None), (grad * x if needs_y else None)
+
+
+class Div(Function):
+    """z = x / y;  dL/dx = dL/dz / y,  dL/dy = -dL/dz * z / y"""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        z = x / y
+        self.save_for_backward(y, z)
+        return z
+
+    def backward(self, grad):
+        y, z = self.saved
+        grad_x = grad / y
+        needs_x, needs_y = self.needs_input_grad
+        return (grad_x if needs_x else None), (-grad_x * z if needs_y else None)
+
+
+class Neg(Function):
+    """z = -x;  dL/dx = -dL/dz"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, grad):
+        return -grad
+
+
+class Pow(Function):
+    """z = x ** y;  dL/dx = dL/dz * y * x ** (y - 1),  dL/dy = dL/dz * z * log(x)
+
+    Where x = 0 and y >= 0, dL/dy is 0 (the limit PyTorch uses), not nan.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        z = x**y
+        self.save_for_backward(x, y, z)
+        return z
+
+    def backward(self, grad):
+        x, y, z = self.saved
+        needs_x, needs_y = self.needs_input_grad
+        grad_x = grad * y * x ** (y - 1) if needs_x else None
+        grad_y = None
+        if needs_y:
+            zero_base = (x == 0) & (y >= 0)
+            with np.errstate(invalid="ignore", divide="ignore"):  # log(x < 0) is nan, as in torch
+                log_x = np.log(np.where(zero_base, 1, x))
+            grad_y = grad * z * log_x
+        return grad_x, grad_y

@@ -1,0 +1,62 @@
+"""Linear algebra: the matrix product."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapegrad.function import Function
+
+
+class Matmul(Function):
+    """z = x @ y;  dL/dx = dL/dz @ y^T,  dL/dy = x^T @ dL/dz   (on the last two axes)
+
+    As in ``np.matmul``, a 1-d x is a row and a 1-d y a column, and leading (batch) axes
+    broadcast; the engine sums a broadcast batch gradient back to each input's shape.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        try:
+            z = np.matmul(x, y)
+        except ValueError:
+            raise ValueError(_describe_mismatch(np.shape(x), np.shape(y))) from None
+        self.save_for_backward(x, y)
+        return z
+
+    def backward(self, grad):
+        x, y = self.saved
+        needs_x, needs_y = self.needs_input_grad
+        # Give 1-d operands (and the gradient) back the axis np.matmul added and removed.
+        if y.ndim == 1:
+            grad = np.expand_dims(grad, -1)
+        if x.ndim == 1:
+            grad = np.expand_dims(grad, -2)
+        x_matrix = x[None, :] if x.ndim == 1 else x
+        y_matrix = y[:, None] if y.ndim == 1 else y
+        grad_x = grad_y = None
+        if needs_x:
+            grad_x = grad @ np.swapaxes(y_matrix, -1, -2)
+            if x.ndim == 1:
+                grad_x = grad_x[..., 0, :]
+        if needs_y:
+            grad_y = np.swapaxes(x_matrix, -1, -2) @ grad
+            if y.ndim == 1:
+                grad_y = grad_y[..., 0]
+        return grad_x, grad_y
+
+
+def _describe_mismatch(x_shape: tuple, y_shape: tuple) -> str:
+    if len(x_shape) == 0 or len(y_shape) == 0:
+        return f"Matmul: operands must be at least 1-d, got shapes {x_shape} and {y_shape}"
+    inner_x = x_shape[-1]
+    inner_y = y_shape[-2] if len(y_shape) > 1 else y_shape[0]
+    if inner_x != inner_y:
+        return (
+            f"Matmul: cannot multiply {x_shape} by {y_shape}: "
+            f"inner dimensions {inner_x} and {inner_y} differ"
+        )
+    return (
+        f"Matmul: cannot multiply {x_shape} by {y_shape}: batch dimensions "
+        f"{x_shape[:-2]} and {y_shape[:-2]} do not broadcast"
+    )

@@ -1,0 +1,592 @@
+"""The Tensor: an array, whether it requires grad, its gradient and the Function that made it.
+
+Tensor is thin on purpose: every differentiable method applies one ``Function`` from
+``tapegrad.ops``, and ``backward`` hands the graph to ``tapegrad.engine``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapegrad import backend
+from tapegrad.grad_mode import is_grad_enabled
+
+_DEFAULT_DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it, for reverse-mode autodiff.
+
+    ``data`` is a NumPy array (copied from what you pass, with NumPy's dtype rules: Python
+    floats give float64). Only floating tensors may require grad.
+
+    >>> a = Tensor(1.0, requires_grad=True)
+    >>> b = Tensor(2.0, requires_grad=True)
+    >>> c = a + b
+    >>> d = c + a
+    >>> d.backward()
+    >>> print(d.grad, c.grad, b.grad, a.grad)
+    1.0 1.0 1.0 2.0
+    """
+
+    __slots__ = ("data", "_requires_grad", "grad_fn", "_grad", "name", "__weakref__")
+
+    # NumPy must hand `ndarray + tensor` back to Tensor.__radd__ instead of looping over it.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        if isinstance(data, Tensor):
+            data = data.data
+        array = backend.copy_array(data, dtype)
+        if array.dtype.kind not in "biufc":
+            raise TypeError(
+                f"Tensor: cannot hold data of dtype {array.dtype}; "
+                "expected numbers (bool, int, float or complex)"
+            )
+        self.data = array
+        self.grad_fn = None
+        self._grad = None
+        self.name = name
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    # ------------------------------------------------------------------ autograd state
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow into this tensor. Only floating tensors may require grad.
+
+        >>> Tensor([1.0]).requires_grad
+        False
+        """
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        flag = bool(flag)
+        if flag == self._requires_grad:
+            return
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad: only leaf tensors can change requires_grad; "
+                f"this one was made by {type(self.grad_fn).__name__}. Use .detach() first."
+            )
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"requires_grad: only floating tensors can require grad, got dtype "
+                f"{self.data.dtype}; convert with Tensor(x, dtype=np.float64)"
+            )
+        self._requires_grad = flag
+
+    @property
+    def grad(self):
+        """dL/d(this tensor) as an ndarray of ``data``'s shape, summed over backward calls.
+
+        Zeros until a gradient flows in (allocated when first read); ``None`` for tensors
+        that do not require grad.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> x.grad
+        array([0., 0.])
+        """
+        if self._grad is None and self._requires_grad:
+            self._grad = backend.array_module(self.data).zeros_like(self.data)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is None:
+            self._grad = None
+            return
+        value = value.data if isinstance(value, Tensor) else value
+        array = backend.copy_array(value, self.data.dtype)
+        if array.shape != self.data.shape:
+            raise ValueError(
+                f"grad: expected a gradient of shape {self.data.shape}, got {array.shape}"
+            )
+        self._grad = array
+
+    @property
+    def _shape(self) -> tuple:
+        # The engine reads the shape of every parent, node or leaf, by this one name.
+        return self.data.shape
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by you rather than by an op on tensors that require grad.
+
+        >>> Tensor(1.0, requires_grad=True).is_leaf
+        True
+        """
+        return self.grad_fn is None
+
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False):
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every tensor in the graph that needs it.
+
+        ``gradient`` is dL/d(self): may be omitted for one-element tensors (it is then 1),
+        else an array of self's shape or a scalar. The graph's saved arrays are freed unless
+        ``retain_graph=True``.
+
+        >>> x = Tensor(3.0, requires_grad=True)
+        >>> (x * x).backward()
+        >>> x.grad
+        array(6.)
+        """
+        if create_graph:
+            raise NotImplementedError(
+                "backward: create_graph=True (higher-order gradients) is not supported yet"
+            )
+        if not self._requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad and has no grad_fn; "
+                "create its inputs with requires_grad=True"
+            )
+        root_grad = engine.initial_gradient(self, gradient)
+        engine.run_backward((self,), (root_grad,), retain_graph=retain_graph)
+
+    def zero_grad(self) -> None:
+        """Reset ``.grad`` to zeros (lazily: the zeros are made when next read or added to).
+
+        >>> x = Tensor(2.0, requires_grad=True)
+        >>> (x * x).backward()
+        >>> x.zero_grad()
+        >>> x.grad
+        array(0.)
+        """
+        self._grad = None
+
+    def detach(self) -> Tensor:
+        """Return a tensor sharing this data, cut off from the graph (a leaf, no grad).
+
+        >>> Tensor(1.0, requires_grad=True).detach().requires_grad
+        False
+        """
+        return _wrap(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return self (leaves only).
+
+        >>> Tensor([1.0]).requires_grad_().requires_grad
+        True
+        """
+        self.requires_grad = requires_grad
+        return self
+
+    # ------------------------------------------------------------------ array facts
+
+    @property
+    def shape(self) -> tuple:
+        """The shape of ``data``.
+
+        >>> Tensor([[1, 2, 3]]).shape
+        (1, 3)
+        """
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions.
+
+        >>> Tensor(1.0).ndim
+        0
+        """
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of elements (NumPy's ``size``).
+
+        >>> Tensor([[1, 2, 3]]).size
+        3
+        """
+        return self.data.size
+
+    @property
+    def dtype(self):
+        """The NumPy dtype of ``data``.
+
+        >>> Tensor([1.0]).dtype
+        dtype('float64')
+        """
+        return self.data.dtype
+
+    def item(self):
+        """Return the value of a one-element tensor as a Python number.
+
+        >>> Tensor([2.5]).item()
+        2.5
+        """
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only one-element tensors can be converted to a Python number, "
+                f"got shape {self.data.shape}"
+            )
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """Return ``data`` (the same array, not a copy).
+
+        >>> Tensor([1.0, 2.0]).numpy()
+        array([1., 2.])
+        """
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"bool: the truth value of a tensor of shape {self.data.shape} is ambiguous"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __repr__(self) -> str:
+        prefix = "tensor("
+        body = np.array2string(np.asarray(self.data), separator=", ", prefix=prefix)
+        details = []
+        if self.data.dtype not in _DEFAULT_DTYPES:
+            details.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            details.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+        elif self._requires_grad:
+            details.append("requires_grad=True")
+        return prefix + body + "".join(", " + detail for detail in details) + ")"
+
+    # ------------------------------------------------------------------ arithmetic
+
+    def __add__(self, other) -> Tensor:
+        return Add._apply_binary(self, other)
+
+    def __radd__(self, other) -> Tensor:
+        return Add._apply_binary(other, self)
+
+    def __sub__(self, other) -> Tensor:
+        return Sub._apply_binary(self, other)
+
+    def __rsub__(self, other) -> Tensor:
+        return Sub._apply_binary(other, self)
+
+    def __mul__(self, other) -> Tensor:
+        return Mul._apply_binary(self, other)
+
+    def __rmul__(self, other) -> Tensor:
+        return Mul._apply_binary(other, self)
+
+    def __truediv__(self, other) -> Tensor:
+        return Div._apply_binary(self, other)
+
+    def __rtruediv__(self, other) -> Tensor:
+        return Div._apply_binary(other, self)
+
+    def __pow__(self, exponent) -> Tensor:
+        return Pow._apply_binary(self, exponent)
+
+    def __rpow__(self, base) -> Tensor:
+        return Pow._apply_binary(base, self)
+
+    def __matmul__(self, other) -> Tensor:
+        return Matmul._apply_binary(self, other)
+
+    def __rmatmul__(self, other) -> Tensor:
+        return Matmul._apply_binary(other, self)
+
+    def __neg__(self) -> Tensor:
+        return Neg._apply_unary(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return Abs._apply_unary(self)
+
+    # In-place arithmetic changes data without recording it, so it is only allowed where no
+    # graph can see it: under no_grad, or on tensors that do not require grad.
+
+    def _update_in_place(self, symbol: str, ufunc, other) -> Tensor:
+        if self._requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                f"{symbol}: a tensor that requires grad cannot be changed in place while "
+                "grad mode is on (the graph would not see it); wrap the update in "
+                "`with tg.no_grad():` or write `x = x op y`"
+            )
+        value = other.data if isinstance(other, Tensor) else other
+        try:
+            ufunc(self.data, value, out=self.data)
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                f"{symbol}: cannot update a tensor of shape {self.data.shape} and dtype "
+                f"{self.data.dtype} in place with {np.shape(value)}: {error}"
+            ) from None
+        return self
+
+    def __iadd__(self, other) -> Tensor:
+        return self._update_in_place("+=", np.add, other)
+
+    def __isub__(self, other) -> Tensor:
+        return self._update_in_place("-=", np.subtract, other)
+
+    def __imul__(self, other) -> Tensor:
+        return self._update_in_place("*=", np.multiply, other)
+
+    def __itruediv__(self, other) -> Tensor:
+        return self._update_in_place("/=", np.true_divide, other)
+
+    # Comparisons give boolean tensors that are not differentiable.
+
+    def _compare(self, ufunc, other) -> Tensor:
+        other = other.data if isinstance(other, Tensor) else other
+        return _wrap(backend.as_array(ufunc(self.data, other)))
+
+    def __eq__(self, other) -> Tensor:  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other) -> Tensor:  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    def __lt__(self, other) -> Tensor:
+        return self._compare(np.less, other)
+
+    def __le__(self, other) -> Tensor:
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other) -> Tensor:
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other) -> Tensor:
+        return self._compare(np.greater_equal, other)
+
+    __hash__ = object.__hash__  # defining __eq__ would otherwise make tensors unhashable
+
+    # ------------------------------------------------------------------ elementwise math
+
+    def exp(self) -> Tensor:
+        """e ** x, elementwise.
+
+        >>> Tensor(0.0).exp()
+        tensor(1.)
+        """
+        return Exp._apply_unary(self)
+
+    def log(self) -> Tensor:
+        """Natural logarithm, elementwise.
+
+        >>> Tensor(1.0).log()
+        tensor(0.)
+        """
+        return Log._apply_unary(self)
+
+    def sqrt(self) -> Tensor:
+        """Square root, elementwise.
+
+        >>> Tensor(4.0).sqrt()
+        tensor(2.)
+        """
+        return Sqrt._apply_unary(self)
+
+    def abs(self) -> Tensor:
+        """Absolute value, elementwise; its gradient at 0 is 0 (PyTorch's convention).
+
+        >>> Tensor(-2.0).abs()
+        tensor(2.)
+        """
+        return Abs._apply_unary(self)
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent, elementwise.
+
+        >>> Tensor(0.0).tanh()
+        tensor(0.)
+        """
+        return Tanh._apply_unary(self)
+
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + e ** -x), elementwise, without overflow for large |x|.
+
+        >>> Tensor(0.0).sigmoid()
+        tensor(0.5)
+        """
+        return Sigmoid._apply_unary(self)
+
+    def relu(self) -> Tensor:
+        """max(x, 0), elementwise; its gradient at 0 is 0 (PyTorch's convention).
+
+        >>> Tensor([-1.0, 2.0]).relu()
+        tensor([0., 2.])
+        """
+        return Relu._apply_unary(self)
+
+    # ------------------------------------------------------------------ reductions
+
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Sum over ``axis`` (int, tuple or None for all); ``dim``/``keepdim`` are aliases.
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
+        tensor([4., 6.])
+        """
+        axis, keepdims = _reduction_args("sum", axis, dim, keepdims, keepdim)
+        return Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Mean over ``axis`` (int, tuple or None for all); ``dim``/``keepdim`` are aliases.
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1)
+        tensor([1.5, 3.5])
+        """
+        axis, keepdims = _reduction_args("mean", axis, dim, keepdims, keepdim)
+        return Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    # ------------------------------------------------------------------ shape
+
+    def reshape(self, *shape) -> Tensor:
+        """Same data in a new shape; one dimension may be -1.
+
+        >>> Tensor([1.0, 2.0, 3.0, 4.0]).reshape(2, -1).shape
+        (2, 2)
+        """
+        return Reshape.apply(self, shape=_shape_args(shape))
+
+    def permute(self, *axes) -> Tensor:
+        """Reorder all axes: ``permute(2, 0, 1)`` or ``permute((2, 0, 1))``.
+
+        >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
+        (4, 2, 3)
+        """
+        return Permute.apply(self, axes=_shape_args(axes))
+
+    def transpose(self, dim0=None, dim1=None) -> Tensor:
+        """Swap two axes (PyTorch's ``transpose(dim0, dim1)``); with none, reverse all (NumPy).
+
+        >>> Tensor(np.zeros((2, 3, 4))).transpose(0, 2).shape
+        (4, 3, 2)
+        """
+        if dim0 is None and dim1 is None:
+            return self.permute(tuple(reversed(range(self.data.ndim))))
+        if dim0 is None or dim1 is None:
+            raise TypeError("transpose: pass two axes to swap, or none to reverse all")
+        axes = list(range(self.data.ndim))
+        try:
+            axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+        except (IndexError, TypeError):
+            raise ValueError(
+                f"transpose: axes ({dim0}, {dim1}) are out of range for a tensor of shape "
+                f"{self.data.shape}"
+            ) from None
+        return self.permute(axes)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        """NumPy's name for ``transpose(axis1, axis2)``.
+
+        >>> Tensor(np.zeros((2, 3))).swapaxes(0, 1).shape
+        (3, 2)
+        """
+        return self.transpose(axis1, axis2)
+
+    @property
+    def T(self) -> Tensor:
+        """All axes reversed (a matrix's transpose).
+
+        >>> Tensor([[1.0, 2.0]]).T.shape
+        (2, 1)
+        """
+        return self.transpose()
+
+    def matmul(self, other) -> Tensor:
+        """Matrix product with NumPy's rules (1-d, 2-d, batched with broadcasting).
+
+        >>> Tensor([[1.0, 2.0]]).matmul(Tensor([[3.0], [4.0]]))
+        tensor([[11.]])
+        """
+        return self @ other
+
+    # ------------------------------------------------------------------ indexing
+
+    def __getitem__(self, index) -> Tensor:
+        return Index.apply(self, index=_unwrap_index(index))
+
+    def __setitem__(self, index, value) -> None:
+        if self._requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                "setitem: a tensor that requires grad cannot be assigned to in place "
+                "(the graph would not see it); use tg.no_grad() or build a new tensor"
+            )
+        value = value.data if isinstance(value, Tensor) else value
+        try:
+            self.data[_unwrap_index(index)] = value
+        except (IndexError, ValueError, TypeError) as error:
+            raise type(error)(
+                f"setitem: cannot assign {np.shape(value)} to index {index!r} of a tensor "
+                f"of shape {self.data.shape}: {error}"
+            ) from None
+
+
+tensor = Tensor
+"""``tg.tensor(data, requires_grad=False)`` is ``Tensor``, as ``torch.tensor`` is for PyTorch."""
+
+_new_tensor = object.__new__
+
+
+def _wrap(data, grad_fn=None) -> Tensor:
+    """Wrap an array an op produced, without copying; requires grad when it has a grad_fn."""
+    result = _new_tensor(Tensor)
+    result.data = data
+    result._requires_grad = grad_fn is not None
+    result.grad_fn = grad_fn
+    result._grad = None
+    result.name = None
+    return result
+
+
+def _reduction_args(op: str, axis, dim, keepdims, keepdim):
+    """Merge PyTorch's ``dim``/``keepdim`` spelling into NumPy's ``axis``/``keepdims``."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}: pass axis= or dim=, not both")
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return axis, bool(keepdims)
+
+
+def _shape_args(args: tuple) -> tuple:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return args
+
+
+def _unwrap_index(index):
+    """Replace tensors inside an index by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(item.data if isinstance(item, Tensor) else item for item in index)
+    return index
+
+
+# The engine and the ops are built on Tensor, so they are imported once it exists.
+from tapegrad import engine  # noqa: E402
+from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
+from tapegrad.ops.elementwise import Abs, Exp, Log, Relu, Sigmoid, Sqrt, Tanh  # noqa: E402
+from tapegrad.ops.indexing import Index  # noqa: E402
+from tapegrad.ops.linalg import Matmul  # noqa: E402
+from tapegrad.ops.reduction import Mean, Sum  # noqa: E402
+from tapegrad.ops.shape import Permute, Reshape  # noqa: E402
