@@ -25,6 +25,8 @@ def initial_gradient(root: Tensor, gradient):
                 "backward: a gradient can be implied only for one-element tensors; this one "
                 f"has shape {root.data.shape}, so pass backward(gradient) of that shape"
             )
+        if root.data.ndim == 0 and xp is np:
+            return root.data.dtype.type(1)  # a NumPy scalar: the fastest for 0-d arithmetic
         return xp.ones_like(root.data)
     gradient = gradient.data if isinstance(gradient, Tensor) else gradient
     gradient = xp.asarray(gradient, dtype=root.data.dtype)
@@ -68,7 +70,9 @@ def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None):
             output = node._output()
             if output is not None:
                 finished.append((output, grad))
-            input_grads = _call_backward(node, grad)
+            input_grads = node.backward(grad)
+            if type(input_grads) is not tuple or len(input_grads) != len(parents):
+                input_grads = _one_per_input(node, input_grads)
         if not retain_graph:
             node._release()
         for parent, input_grad in zip(parents, input_grads):
@@ -118,9 +122,8 @@ def _count_consumers(starts) -> dict:
     return consumers
 
 
-def _call_backward(node: Function, grad) -> tuple:
-    """Run ``node.backward`` and return exactly one gradient (or None) per input."""
-    input_grads = node.backward(grad)
+def _one_per_input(node: Function, input_grads) -> tuple:
+    """What ``node.backward`` returned as one gradient (or None) per input, or a clear error."""
     if not isinstance(input_grads, (tuple, list)):
         input_grads = (input_grads,)
     if len(input_grads) != len(node._parents):
@@ -129,7 +132,7 @@ def _call_backward(node: Function, grad) -> tuple:
             f"{name}.backward returned {len(input_grads)} gradient(s) but {name}.forward took "
             f"{len(node._parents)} input(s); return one per input (None where none is needed)"
         )
-    return input_grads
+    return tuple(input_grads)
 
 
 # Gradient types the backward loop takes as they are; anything else goes through _as_gradient.

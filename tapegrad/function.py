@@ -14,6 +14,11 @@ import numpy as np
 from tapegrad import backend, grad_mode
 from tapegrad.tensor import Tensor, _wrap
 
+# needs_input_grad for one and two inputs, made once: a tuple per op is one more object for
+# Python's cycle collector to track, and it visits every object a graph keeps alive.
+_NEEDS_ONE = ((False,), (True,))
+_NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
+
 FREED_GRAPH_MESSAGE = (
     "Trying to backward through the graph a second time: {op}'s saved arrays were freed by "
     "an earlier backward(). Pass retain_graph=True to the first backward() to keep them."
@@ -98,7 +103,9 @@ class Function:
         """
         recording = grad_mode._state.enabled  # is_grad_enabled(), without the call: hot path
         arrays = [value.data if isinstance(value, Tensor) else value for value in inputs]
-        parents = tuple([_parent(value, recording) for value in inputs])
+        parents = tuple([
+            _parent(value, recording) if isinstance(value, Tensor) else None for value in inputs
+        ])
         function = cls()
         function._saved = ()
         function.needs_input_grad = tuple([parent is not None for parent in parents])
@@ -116,9 +123,9 @@ class Function:
         parent = _parent(x, grad_mode._state.enabled)
         function = cls()
         function._saved = ()
-        function.needs_input_grad = (parent is not None,)
+        function.needs_input_grad = _NEEDS_ONE[parent is not None]
         try:
-            data = function.forward(x.data)
+            data = function.forward(_fast_operand(x.data))
         except (ValueError, TypeError, IndexError) as error:
             raise _name_the_op(cls.__name__, error) from error
         return function._link(data, (parent,), parent is not None)
@@ -127,18 +134,20 @@ class Function:
     def _apply_binary(cls, x, y) -> Tensor:
         """One of x and y is a Tensor; the other may be a Tensor, an array or a Python number."""
         recording = grad_mode._state.enabled
-        x_parent, y_parent = _parent(x, recording), _parent(y, recording)
+        if isinstance(x, Tensor):
+            x_data, x_parent = x.data, _parent(x, recording)
+            if isinstance(y, Tensor):
+                y_data, y_parent = y.data, _parent(y, recording)
+            else:
+                y_data, y_parent = _operand(y, x_data), None
+        else:
+            y_data, y_parent = y.data, _parent(y, recording)
+            x_data, x_parent = _operand(x, y_data), None
         function = cls()
         function._saved = ()
-        function.needs_input_grad = (x_parent is not None, y_parent is not None)
-        if isinstance(x, Tensor):
-            x_data = x.data
-            y_data = y.data if isinstance(y, Tensor) else _operand(y, x_data)
-        else:
-            y_data = y.data
-            x_data = _operand(x, y_data)
+        function.needs_input_grad = _NEEDS_TWO[x_parent is not None][y_parent is not None]
         try:
-            data = function.forward(x_data, y_data)
+            data = function.forward(_fast_operand(x_data), _fast_operand(y_data))
         except (ValueError, TypeError, IndexError) as error:
             raise _name_the_op(cls.__name__, error) from error
         return function._link(data, (x_parent, y_parent),
@@ -167,18 +176,27 @@ class Function:
         return f"<{type(self).__name__}>"
 
 
-def _parent(value, recording: bool):
-    """Where ``value``'s gradient goes: its grad_fn, the leaf itself, or None (no gradient)."""
-    if not (recording and isinstance(value, Tensor) and value._requires_grad):
+def _parent(tensor: Tensor, recording: bool):
+    """Where a tensor's gradient goes: its grad_fn, the leaf itself, or None (no gradient)."""
+    if not (recording and tensor._requires_grad):
         return None
-    return value if value.grad_fn is None else value.grad_fn
+    return tensor if tensor.grad_fn is None else tensor.grad_fn
+
+
+def _fast_operand(array):
+    """A 0-d array as a NumPy scalar (a CuPy one stays as it is); larger arrays pass through.
+
+    NumPy does arithmetic on scalars several times faster than on 0-d arrays, and the
+    built-in ops treat both alike; their 0-d results are made arrays again by ``_link``.
+    """
+    return array[()] if array.ndim == 0 else array
 
 
 def _operand(value, other):
     """A non-tensor operand as an array; a Python number takes ``other``'s float dtype."""
     if isinstance(value, (int, float)) and other.dtype.kind == "f":
-        # A same-dtype 0-d array keeps float32 float32, and is NumPy's fastest operand.
-        return np.array(value, dtype=other.dtype)
+        # The same dtype keeps float32 float32; a NumPy scalar is NumPy's fastest operand.
+        return other.dtype.type(value)
     return backend.as_array(value)
 
 
