@@ -10,6 +10,7 @@
 """
 
 from tapegrad.tensor import Tensor, tensor  # isort: skip  (Tensor first: the rest build on it)
+from tapegrad import nn  # noqa: E402  (after the names nn builds on)
 from tapegrad.autograd import GradcheckError, grad, gradcheck
 from tapegrad.creation import (
     arange,
@@ -25,6 +26,52 @@ from tapegrad.creation import (
 from tapegrad.function import Function
 from tapegrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tapegrad.random import manual_seed
+from tapegrad.routines import (
+    abs,
+    argmax,
+    argmin,
+    as_tensor,
+    broadcast_to,
+    cat,
+    chunk,
+    clamp,
+    clip,
+    concatenate,
+    cos,
+    exp,
+    expand_dims,
+    expm1,
+    flatten,
+    gather,
+    log,
+    log1p,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    pad,
+    prod,
+    reshape,
+    sigmoid,
+    sign,
+    sin,
+    split,
+    sqrt,
+    squeeze,
+    stack,
+    std,
+    sum,
+    swapaxes,
+    tanh,
+    tile,
+    transpose,
+    unsqueeze,
+    var,
+    where,
+)
 
 __version__ = "0.1.0"
 
@@ -32,4 +79,9 @@ __all__ = [
     "Tensor", "tensor", "Function", "grad", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
     "zeros", "ones", "full", "zeros_like", "ones_like", "eye", "arange", "rand", "randn",
+    "nn", "as_tensor", "abs", "argmax", "argmin", "broadcast_to", "cat", "chunk", "clamp",
+    "clip", "concatenate", "cos", "exp", "expand_dims", "expm1", "flatten", "gather", "log",
+    "log1p", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "pad", "prod",
+    "reshape", "sigmoid", "sign", "sin", "split", "sqrt", "squeeze", "stack", "std", "sum",
+    "swapaxes", "tanh", "tile", "transpose", "unsqueeze", "var", "where",
 ]

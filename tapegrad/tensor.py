@@ -31,9 +31,6 @@ class Tensor:
 
     __slots__ = ("data", "_requires_grad", "grad_fn", "_grad", "name", "__weakref__")
 
-    # NumPy must hand `ndarray + tensor` back to Tensor.__radd__ instead of looping over it.
-    __array_ufunc__ = None
-
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
             data = data.data
@@ -234,6 +231,14 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         return self.data if dtype is None else self.data.astype(dtype)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # np.exp(t) and array + t run tapegrad's ops, so the graph is kept.
+        return numpy_protocol.array_ufunc(ufunc, method, *inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        # np.sum(t, axis=0), np.concatenate([t, u]) and friends, likewise.
+        return numpy_protocol.array_function(func, args, kwargs)
+
     def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -432,6 +437,79 @@ class Tensor:
         """
         return Relu._apply_unary(self)
 
+    def sin(self) -> Tensor:
+        """Sine, elementwise.
+
+        >>> Tensor(0.0).sin()
+        tensor(0.)
+        """
+        return Sin._apply_unary(self)
+
+    def cos(self) -> Tensor:
+        """Cosine, elementwise.
+
+        >>> Tensor(0.0).cos()
+        tensor(1.)
+        """
+        return Cos._apply_unary(self)
+
+    def log1p(self) -> Tensor:
+        """log(1 + x), elementwise, accurate for small x.
+
+        >>> Tensor(0.0).log1p()
+        tensor(0.)
+        """
+        return Log1p._apply_unary(self)
+
+    def expm1(self) -> Tensor:
+        """exp(x) - 1, elementwise, accurate for small x.
+
+        >>> Tensor(0.0).expm1()
+        tensor(0.)
+        """
+        return Expm1._apply_unary(self)
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 by the sign of each element; not differentiable (its gradient is 0).
+
+        >>> Tensor([-2.0, 0.0, 3.0]).sign()
+        tensor([-1.,  0.,  1.])
+        """
+        return _wrap(backend.as_array(np.sign(self.data)))
+
+    def clip(self, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's and PyTorch's names
+        """Limit values to [min, max] (either may be None); ``clamp`` is the same.
+
+        The gradient passes where min <= x <= max, bounds included, as PyTorch's clamp.
+
+        >>> Tensor([-2.0, 0.5, 3.0]).clip(0, 1)
+        tensor([0. , 0.5, 1. ])
+        """
+        if min is None and max is None:
+            raise ValueError("clip: at least one of min and max must be given")
+        return Clip.apply(self, low=min, high=max)
+
+    clamp = clip
+
+    def softmax(self, axis=-1, *, dim=None) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``axis`` (``dim``), stable for any logits.
+
+        >>> Tensor([0.0, 0.0]).softmax()
+        tensor([0.5, 0.5])
+        """
+        axis, _ = _reduction_args("softmax", None if dim is not None else axis, dim, False, None)
+        return Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis=-1, *, dim=None) -> Tensor:
+        """x - logsumexp(x) along ``axis`` (``dim``), stable for any logits.
+
+        >>> Tensor([0.0, 0.0]).log_softmax().exp()
+        tensor([0.5, 0.5])
+        """
+        axis, _ = _reduction_args("log_softmax", None if dim is not None else axis, dim, False,
+                                  None)
+        return LogSoftmax.apply(self, axis=axis)
+
     # ------------------------------------------------------------------ reductions
 
     def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
@@ -451,6 +529,87 @@ class Tensor:
         """
         axis, keepdims = _reduction_args("mean", axis, dim, keepdims, keepdim)
         return Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Largest value over ``axis``: the values only, as NumPy (``argmax`` gives indices).
+
+        Gradient ties: a full reduction splits evenly among equal maxima; along one axis the
+        first maximum gets it (PyTorch's conventions).
+
+        >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).max(axis=1)
+        tensor([5., 3.])
+        """
+        axis, keepdims = _reduction_args("max", axis, dim, keepdims, keepdim)
+        return Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Smallest value over ``axis``: the values only, as NumPy (``argmin`` gives indices).
+
+        >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).min(axis=0)
+        tensor([1., 2.])
+        """
+        axis, keepdims = _reduction_args("min", axis, dim, keepdims, keepdim)
+        return Min.apply(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Index of the (first) largest value over one ``axis``, or of the flattened tensor.
+
+        >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).argmax(axis=1)
+        tensor([1, 0])
+        """
+        axis, keepdims = _reduction_args("argmax", axis, dim, keepdims, keepdim)
+        return _wrap(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
+
+    def argmin(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Index of the (first) smallest value over one ``axis``, or of the flattened tensor.
+
+        >>> Tensor([3.0, 1.0, 2.0]).argmin()
+        tensor(1)
+        """
+        axis, keepdims = _reduction_args("argmin", axis, dim, keepdims, keepdim)
+        return _wrap(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+
+    def prod(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Product over ``axis``; exact gradients even where elements are zero.
+
+        >>> Tensor([2.0, 3.0, 4.0]).prod()
+        tensor(24.)
+        """
+        axis, keepdims = _reduction_args("prod", axis, dim, keepdims, keepdim)
+        return Prod.apply(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, ddof: int = 0, keepdims: bool = False, *, dim=None,
+            unbiased=None, keepdim=None) -> Tensor:
+        """Variance over ``axis``, dividing by n - ddof. ``ddof`` defaults to 0 (NumPy, not
+        PyTorch's 1); ``unbiased=True`` means ``ddof=1``.
+
+        >>> Tensor([1.0, 2.0, 3.0, 4.0]).var()
+        tensor(1.25)
+        """
+        axis, keepdims = _reduction_args("var", axis, dim, keepdims, keepdim)
+        if unbiased is not None:
+            ddof = 1 if unbiased else 0
+        centered = self - self.mean(axis=axis, keepdims=True)
+        count = self.data.size // max(np.size(np.sum(self.data, axis=axis)), 1)
+        return (centered * centered).sum(axis=axis, keepdims=keepdims) / (count - ddof)
+
+    def std(self, axis=None, ddof: int = 0, keepdims: bool = False, *, dim=None,
+            unbiased=None, keepdim=None) -> Tensor:
+        """Standard deviation over ``axis``: ``sqrt(var(...))``, ``ddof=0`` by default (NumPy).
+
+        >>> Tensor([1.0, 3.0]).std()
+        tensor(1.)
+        """
+        return self.var(axis, ddof, keepdims, dim=dim, unbiased=unbiased, keepdim=keepdim).sqrt()
+
+    def logsumexp(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """log(sum(exp(x))) over ``axis``, stable for logits of any size.
+
+        >>> Tensor([0.0, 0.0]).logsumexp()
+        tensor(0.69314718)
+        """
+        axis, keepdims = _reduction_args("logsumexp", axis, dim, keepdims, keepdim)
+        return LogSumExp.apply(self, axis=axis, keepdims=keepdims)
 
     # ------------------------------------------------------------------ shape
 
@@ -497,6 +656,129 @@ class Tensor:
         (3, 2)
         """
         return self.transpose(axis1, axis2)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge axes ``start_dim..end_dim`` into one (PyTorch's arguments).
+
+        >>> Tensor(np.zeros((2, 3, 4))).flatten(1).shape
+        (2, 12)
+        """
+        shape = self.data.shape
+        if not shape:
+            return self.reshape(1)
+        start, end = start_dim % len(shape), end_dim % len(shape)
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+
+    def squeeze(self, axis=None, *, dim=None) -> Tensor:
+        """Drop axes of size 1: all of them, or ``axis`` (an int or tuple) where it is 1 —
+        a named axis of another size is left alone, as in PyTorch.
+
+        >>> Tensor(np.zeros((1, 3, 1))).squeeze().shape
+        (3,)
+        """
+        axis = dim if dim is not None else axis
+        shape = self.data.shape
+        if axis is None:
+            dropped = {i for i, size in enumerate(shape) if size == 1}
+        else:
+            dropped = {a % len(shape) for a in (axis if isinstance(axis, tuple) else (axis,))
+                       if shape[a] == 1} if shape else set()
+        return self.reshape(tuple(size for i, size in enumerate(shape) if i not in dropped))
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """Insert an axis of size 1 at ``axis`` (negative counts from the end, as PyTorch).
+
+        >>> Tensor(np.zeros((2, 3))).unsqueeze(-1).shape
+        (2, 3, 1)
+        """
+        ndim = self.data.ndim
+        if not -ndim - 1 <= axis <= ndim:
+            raise ValueError(
+                f"unsqueeze: axis {axis} is out of range for a tensor with {ndim} dimensions"
+            )
+        position = axis if axis >= 0 else axis + ndim + 1
+        shape = self.data.shape
+        return self.reshape(shape[:position] + (1,) + shape[position:])
+
+    def expand(self, *sizes) -> Tensor:
+        """Broadcast to ``sizes`` without copying; -1 keeps a size (PyTorch's arguments).
+
+        >>> Tensor([[1.0], [2.0]]).expand(2, 3).shape
+        (2, 3)
+        """
+        sizes = _shape_args(sizes)
+        shape = self.data.shape
+        offset = len(sizes) - len(shape)
+        target = tuple(
+            shape[i - offset] if size == -1 and i >= offset else size
+            for i, size in enumerate(sizes)
+        )
+        return self.broadcast_to(target)
+
+    def broadcast_to(self, shape) -> Tensor:
+        """Broadcast to ``shape`` without copying (NumPy's ``broadcast_to``).
+
+        >>> Tensor([1.0, 2.0]).broadcast_to((3, 2)).shape
+        (3, 2)
+        """
+        return Expand.apply(self, shape=tuple(shape))
+
+    def repeat(self, *reps) -> Tensor:
+        """Tile the whole tensor ``reps`` times along each axis (PyTorch's ``repeat``,
+        which is NumPy's ``tile``).
+
+        >>> Tensor([1.0, 2.0]).repeat(2)
+        tensor([1., 2., 1., 2.])
+        """
+        return Tile.apply(self, reps=_shape_args(reps))
+
+    tile = repeat
+
+    def split(self, split_size_or_sections, axis: int = 0, *, dim=None) -> tuple:
+        """Cut into pieces along ``axis``: of ``split_size`` each (the last may be smaller),
+        or of the listed sizes (PyTorch's ``split``).
+
+        >>> [piece.shape for piece in Tensor(np.zeros(5)).split(2)]
+        [(2,), (2,), (1,)]
+        """
+        axis = dim if dim is not None else axis
+        length = self.data.shape[axis]
+        if isinstance(split_size_or_sections, int):
+            step = split_size_or_sections
+            if step <= 0:
+                raise ValueError(f"split: split_size must be positive, got {step}")
+            sizes = [min(step, length - start) for start in range(0, length, step)]
+        else:
+            sizes = list(split_size_or_sections)
+            if sum(sizes) != length:
+                raise ValueError(
+                    f"split: sizes {sizes} add up to {sum(sizes)}, not the axis length {length}"
+                )
+        before = (slice(None),) * (axis % self.data.ndim)
+        starts = np.cumsum([0] + sizes[:-1])
+        return tuple(self[before + (slice(int(start), int(start) + size),)]
+                     for start, size in zip(starts, sizes))
+
+    def chunk(self, chunks: int, axis: int = 0, *, dim=None) -> tuple:
+        """Cut into ``chunks`` pieces of equal size along ``axis`` (the last may be smaller).
+
+        >>> [piece.shape for piece in Tensor(np.zeros(5)).chunk(2)]
+        [(3,), (2,)]
+        """
+        axis = dim if dim is not None else axis
+        return self.split(-(-self.data.shape[axis] // chunks), axis)
+
+    def gather(self, axis: int, index) -> Tensor:
+        """Pick ``x[index[i][j]][j]`` along ``axis`` (``torch.gather(x, dim, index)``).
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).gather(1, np.array([[1], [0]]))
+        tensor([[2.],
+                [3.]])
+        """
+        index = index.data if isinstance(index, Tensor) else index
+        return Gather.apply(self, index=index, axis=axis)
 
     @property
     def T(self) -> Tensor:
@@ -583,10 +865,24 @@ def _unwrap_index(index):
 
 
 # The engine and the ops are built on Tensor, so they are imported once it exists.
-from tapegrad import engine  # noqa: E402
+from tapegrad import engine, numpy_protocol  # noqa: E402
 from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
-from tapegrad.ops.elementwise import Abs, Exp, Log, Relu, Sigmoid, Sqrt, Tanh  # noqa: E402
-from tapegrad.ops.indexing import Index  # noqa: E402
+from tapegrad.ops.elementwise import (  # noqa: E402
+    Abs,
+    Clip,
+    Cos,
+    Exp,
+    Expm1,
+    Log,
+    Log1p,
+    Relu,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Tanh,
+)
+from tapegrad.ops.indexing import Gather, Index  # noqa: E402
 from tapegrad.ops.linalg import Matmul  # noqa: E402
-from tapegrad.ops.reduction import Mean, Sum  # noqa: E402
-from tapegrad.ops.shape import Permute, Reshape  # noqa: E402
+from tapegrad.ops.reduction import LogSumExp, Max, Mean, Min, Prod, Sum  # noqa: E402
+from tapegrad.ops.shape import Expand, Permute, Reshape, Tile  # noqa: E402
+from tapegrad.ops.softmax import LogSoftmax, Softmax  # noqa: E402

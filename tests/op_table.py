@@ -13,12 +13,15 @@ from typing import Callable, Optional
 
 import numpy as np
 
+import tapegrad as tg
+import tapegrad.nn.functional as F
+
 
 @dataclass(frozen=True)
 class OpCase:
     name: str
     fn: Callable  # tapegrad tensors -> tensor
-    reference: Callable  # NumPy arrays -> array
+    reference: Optional[Callable]  # NumPy arrays -> array (None: PyTorch is the reference)
     shapes: tuple  # one shape per input
     low: float = -2.0
     high: float = 2.0
@@ -34,6 +37,25 @@ def _sigmoid(x):
 
 INT_INDEX = np.array([0, 2, 0, 1])
 MASK = np.array([True, False, True])
+GATHER_INDEX = np.array([[0, 2, 2, 1], [1, 1, 0, 0], [2, 0, 1, 2]])
+CLASSES = np.array([0, 3, 1, 3, 2])
+CLASSES_WITH_IGNORED = np.array([0, -100, 1, 3, -100])
+CLASS_WEIGHTS = np.array([0.5, 1.0, 2.0, 1.5])
+CLASS_MAPS = np.array([[[0, 1], [2, 3]], [[3, 3], [1, 0]]])
+TOKENS = np.array([[0, 2, 2], [1, 0, 3]])
+DROPOUT_MASK = np.random.default_rng(3).random((3, 4)) > 0.3
+
+
+def _torch(array):
+    """A NumPy constant as a torch tensor, imported only where the parity tests run."""
+    import torch
+
+    return torch.as_tensor(array)
+
+
+def _softmax(x, axis):
+    exps = np.exp(x - x.max(axis=axis, keepdims=True))
+    return exps / exps.sum(axis=axis, keepdims=True)
 
 OPS = [
     # arithmetic
@@ -111,6 +133,165 @@ OPS = [
            torch_fn=lambda x: x[MASK]),
     OpCase("index_none_ellipsis", lambda x: x[None, ..., 1], lambda x: x[None, ..., 1],
            ((3, 4),), scalar_ok=False, torch_fn=lambda x: x[None, ..., 1]),
+    # more elementwise
+    OpCase("sin", lambda x: x.sin(), np.sin, ((3, 4),), torch_fn=lambda x: x.sin()),
+    OpCase("cos", lambda x: x.cos(), np.cos, ((3, 4),), torch_fn=lambda x: x.cos()),
+    OpCase("log1p", lambda x: x.log1p(), np.log1p, ((3, 4),), -0.5, 2.0,
+           torch_fn=lambda x: x.log1p()),
+    OpCase("expm1", lambda x: x.expm1(), np.expm1, ((3, 4),), torch_fn=lambda x: x.expm1()),
+    OpCase("clip", lambda x: x.clip(-1.0, 1.0), lambda x: np.clip(x, -1, 1), ((3, 4),),
+           torch_fn=lambda x: x.clamp(-1.0, 1.0)),
+    OpCase("clamp_min", lambda x: tg.clamp(x, min=0.5), lambda x: np.clip(x, 0.5, None),
+           ((3, 4),), torch_fn=lambda x: x.clamp(min=0.5)),
+    OpCase("maximum", lambda x, y: tg.maximum(x, y), np.maximum, ((3, 4), (3, 4)),
+           torch_fn=lambda x, y: x.maximum(y), broadcast_shapes=((3, 1), (4,))),
+    OpCase("minimum", lambda x, y: tg.minimum(x, y), np.minimum, ((3, 4), (3, 4)),
+           torch_fn=lambda x, y: x.minimum(y), broadcast_shapes=((2, 3, 4), (3, 1))),
+    OpCase("where", lambda x, y: tg.where(x > 0, x * 2, y), lambda x, y: np.where(
+        x > 0, x * 2, y), ((3, 4), (3, 4)), torch_fn=lambda x, y: x.where(x > 0, y) * 1
+        + x.where(x > 0, x.new_zeros(())) * 1, broadcast_shapes=((3, 4), (4,))),
+    # more reductions
+    OpCase("max", lambda x: x.max(), np.max, ((3, 4),), torch_fn=lambda x: x.max(),
+           tags=frozenset({"needs_elements"})),
+    OpCase("max_axis", lambda x: x.max(axis=1), lambda x: x.max(axis=1), ((3, 4),),
+           scalar_ok=False, torch_fn=lambda x: x.max(dim=1).values),
+    OpCase("min_axis_keepdims", lambda x: x.min(dim=0, keepdim=True),
+           lambda x: x.min(axis=0, keepdims=True), ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.min(dim=0, keepdim=True).values),
+    OpCase("max_axes", lambda x: x.max(axis=(0, 2)), lambda x: x.max(axis=(0, 2)),
+           ((2, 3, 4),), scalar_ok=False, torch_fn=lambda x: x.amax(dim=(0, 2))),
+    OpCase("prod", lambda x: x.prod(), np.prod, ((2, 3),), 0.5, 1.5,
+           torch_fn=lambda x: x.prod()),
+    OpCase("prod_axes", lambda x: x.prod(axis=(0, 2)), lambda x: x.prod(axis=(0, 2)),
+           ((2, 3, 2),), 0.5, 1.5, scalar_ok=False,
+           torch_fn=lambda x: x.prod(dim=2).prod(dim=0)),
+    OpCase("var", lambda x: x.var(), np.var, ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.var(unbiased=False)),
+    OpCase("var_ddof", lambda x: x.var(axis=1, ddof=1), lambda x: x.var(axis=1, ddof=1),
+           ((3, 4),), scalar_ok=False, torch_fn=lambda x: x.var(dim=1)),
+    OpCase("std_unbiased", lambda x: x.std(dim=0, unbiased=True),
+           lambda x: x.std(axis=0, ddof=1), ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.std(dim=0)),
+    OpCase("logsumexp", lambda x: x.logsumexp(), lambda x: np.log(np.exp(x).sum()), ((3, 4),),
+           torch_fn=lambda x: x.logsumexp(dim=(0, 1))),
+    OpCase("logsumexp_axis", lambda x: tg.logsumexp(x, axis=1, keepdims=True),
+           lambda x: np.log(np.exp(x).sum(axis=1, keepdims=True)), ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.logsumexp(dim=1, keepdim=True)),
+    # more shape ops
+    OpCase("flatten", lambda x: x.flatten(1), lambda x: x.reshape(2, -1), ((2, 3, 4),),
+           scalar_ok=False, torch_fn=lambda x: x.flatten(1)),
+    OpCase("squeeze", lambda x: x.squeeze(), np.squeeze, ((1, 3, 1),), scalar_ok=False,
+           torch_fn=lambda x: x.squeeze()),
+    OpCase("unsqueeze", lambda x: x.unsqueeze(-1), lambda x: x[..., None], ((3, 4),),
+           scalar_ok=False, torch_fn=lambda x: x.unsqueeze(-1)),
+    OpCase("expand", lambda x: x.expand(2, -1, 4) * 1, lambda x: np.broadcast_to(
+        x, (2, 3, 4)), ((3, 1),), scalar_ok=False, torch_fn=lambda x: x.expand(2, -1, 4) * 1),
+    OpCase("repeat", lambda x: x.repeat(2, 1, 3), lambda x: np.tile(x, (2, 1, 3)), ((3, 2),),
+           scalar_ok=False, torch_fn=lambda x: x.repeat(2, 1, 3)),
+    OpCase("concatenate", lambda x, y, z: tg.cat([x, y, z], dim=1), lambda x, y, z:
+           np.concatenate([x, y, z], axis=1), ((2, 1), (2, 3), (2, 2)), scalar_ok=False,
+           torch_fn=lambda x, y, z: x.new_zeros(()) + __import__("torch").cat([x, y, z], 1)),
+    OpCase("stack", lambda x, y: tg.stack([x, y], axis=-1), lambda x, y: np.stack(
+        [x, y], axis=-1), ((3, 4), (3, 4)), scalar_ok=False,
+        torch_fn=lambda x, y: __import__("torch").stack([x, y], -1)),
+    OpCase("split", lambda x: x.split([1, 3], axis=1)[1], lambda x: x[:, 1:], ((3, 4),),
+           scalar_ok=False, torch_fn=lambda x: x.split([1, 3], dim=1)[1]),
+    OpCase("chunk", lambda x: x.chunk(2, dim=0)[0], lambda x: x[:2], ((3, 4),),
+           scalar_ok=False, torch_fn=lambda x: x.chunk(2, dim=0)[0]),
+    OpCase("pad", lambda x: tg.pad(x, ((1, 0), (2, 1))), lambda x: np.pad(x, ((1, 0), (2, 1))),
+           ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: __import__("torch").nn.functional.pad(x, (2, 1, 1, 0))),
+    OpCase("gather", lambda x: x.gather(1, GATHER_INDEX), lambda x: np.take_along_axis(
+        x, GATHER_INDEX, 1), ((3, 4),), scalar_ok=False,
+        torch_fn=lambda x: x.gather(1, _torch(GATHER_INDEX))),
+    # nn.functional: activations
+    OpCase("F.leaky_relu", lambda x: F.leaky_relu(x, 0.2), lambda x: np.where(x > 0, x, 0.2 * x),
+           ((3, 4),), tags=frozenset({"kink"}),
+           torch_fn=lambda x: __import__("torch").nn.functional.leaky_relu(x, 0.2)),
+    OpCase("F.elu", lambda x: F.elu(x, 1.5), lambda x: np.where(x > 0, x, 1.5 * np.expm1(x)),
+           ((3, 4),), tags=frozenset({"kink"}),
+           torch_fn=lambda x: __import__("torch").nn.functional.elu(x, 1.5)),
+    OpCase("F.gelu", F.gelu, None, ((3, 4),), -3.0, 3.0,
+           torch_fn=lambda x: __import__("torch").nn.functional.gelu(x)),
+    OpCase("F.gelu_tanh", lambda x: F.gelu(x, approximate="tanh"), None, ((3, 4),), -3.0, 3.0,
+           torch_fn=lambda x: __import__("torch").nn.functional.gelu(x, approximate="tanh")),
+    OpCase("F.silu", F.silu, lambda x: x / (1 + np.exp(-x)), ((3, 4),),
+           torch_fn=lambda x: __import__("torch").nn.functional.silu(x)),
+    OpCase("F.softplus", lambda x: F.softplus(x, beta=2.0, threshold=3.0), None, ((3, 4),),
+           torch_fn=lambda x: __import__("torch").nn.functional.softplus(x, 2.0, 3.0)),
+    OpCase("F.softmax", lambda x: F.softmax(x, dim=1), lambda x: _softmax(x, 1), ((3, 4),),
+           scalar_ok=False, torch_fn=lambda x: x.softmax(dim=1)),
+    OpCase("F.log_softmax", lambda x: F.log_softmax(x, axis=0),
+           lambda x: np.log(_softmax(x, 0)), ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.log_softmax(dim=0)),
+    # nn.functional: losses
+    OpCase("F.cross_entropy", lambda x: F.cross_entropy(x, CLASSES), None, ((5, 4),),
+           scalar_ok=False, torch_fn=lambda x: __import__("torch").nn.functional.cross_entropy(
+               x, _torch(CLASSES))),
+    OpCase("F.cross_entropy_weighted_ignored_smoothed", lambda x: F.cross_entropy(
+        x, tg.tensor(CLASSES_WITH_IGNORED), weight=CLASS_WEIGHTS, label_smoothing=0.1),
+        None, ((5, 4),), scalar_ok=False,
+        torch_fn=lambda x: __import__("torch").nn.functional.cross_entropy(
+            x, _torch(CLASSES_WITH_IGNORED), weight=_torch(CLASS_WEIGHTS),
+            label_smoothing=0.1)),
+    OpCase("F.cross_entropy_sum_smoothed", lambda x: F.cross_entropy(
+        x, CLASSES, reduction="sum", label_smoothing=0.2), None, ((5, 4),), scalar_ok=False,
+        torch_fn=lambda x: __import__("torch").nn.functional.cross_entropy(
+            x, _torch(CLASSES), reduction="sum", label_smoothing=0.2)),
+    OpCase("F.cross_entropy_spatial", lambda x: F.cross_entropy(x, CLASS_MAPS,
+           reduction="none"), None, ((2, 4, 2, 2),), scalar_ok=False,
+           torch_fn=lambda x: __import__("torch").nn.functional.cross_entropy(
+               x, _torch(CLASS_MAPS), reduction="none")),
+    OpCase("F.cross_entropy_probabilities", lambda x, t: F.cross_entropy(
+        x, t.softmax(axis=1), weight=CLASS_WEIGHTS, label_smoothing=0.1), None,
+        ((5, 4), (5, 4)), scalar_ok=False,
+        torch_fn=lambda x, t: __import__("torch").nn.functional.cross_entropy(
+            x, t.softmax(dim=1), weight=_torch(CLASS_WEIGHTS), label_smoothing=0.1)),
+    OpCase("F.nll_loss", lambda x: F.nll_loss(x, CLASSES_WITH_IGNORED, weight=CLASS_WEIGHTS),
+           None, ((5, 4),), scalar_ok=False,
+           torch_fn=lambda x: __import__("torch").nn.functional.nll_loss(
+               x, _torch(CLASSES_WITH_IGNORED), weight=_torch(CLASS_WEIGHTS))),
+    OpCase("F.mse_loss", lambda x, y: F.mse_loss(x, y), lambda x, y: ((x - y) ** 2).mean(),
+           ((3, 4), (3, 4)), torch_fn=lambda x, y: __import__("torch").nn.functional.mse_loss(
+               x, y)),
+    OpCase("F.l1_loss", lambda x, y: F.l1_loss(x, y, reduction="sum"),
+           lambda x, y: np.abs(x - y).sum(), ((3, 4), (3, 4)),
+           torch_fn=lambda x, y: __import__("torch").nn.functional.l1_loss(x, y, reduction="sum")),
+    OpCase("F.huber_loss", lambda x, y: F.huber_loss(x, y, delta=0.7), None, ((3, 4), (3, 4)),
+           torch_fn=lambda x, y: __import__("torch").nn.functional.huber_loss(x, y, delta=0.7)),
+    OpCase("F.binary_cross_entropy", lambda p, t: F.binary_cross_entropy(p, t), None,
+           ((3, 4), (3, 4)), 0.1, 0.9,
+           torch_fn=lambda p, t: __import__("torch").nn.functional.binary_cross_entropy(p, t)),
+    OpCase("F.bce_with_logits", lambda x, t: F.binary_cross_entropy_with_logits(
+        x, t.sigmoid(), pos_weight=np.array([1.0, 2.0, 0.5, 3.0])), None, ((3, 4), (3, 4)),
+        torch_fn=lambda x, t: __import__("torch").nn.functional.binary_cross_entropy_with_logits(
+            x, t.sigmoid(), pos_weight=_torch(np.array([1.0, 2.0, 0.5, 3.0])))),
+    # nn.functional: layers
+    OpCase("F.linear", F.linear, lambda x, w, b: x @ w.T + b, ((5, 3), (4, 3), (4,)),
+           scalar_ok=False, torch_fn=lambda x, w, b: __import__("torch").nn.functional.linear(
+               x, w, b)),
+    OpCase("F.layer_norm", lambda x, w, b: F.layer_norm(x, (4,), w, b), None,
+           ((3, 4), (4,), (4,)), scalar_ok=False,
+           torch_fn=lambda x, w, b: __import__("torch").nn.functional.layer_norm(x, (4,), w, b)),
+    OpCase("F.batch_norm", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+           None, ((4, 3, 2), (3,), (3,)), scalar_ok=False,
+           torch_fn=lambda x, w, b: __import__("torch").nn.functional.batch_norm(
+               x, None, None, w, b, training=True)),
+    OpCase("F.embedding", lambda w: F.embedding(TOKENS, w), lambda w: w[TOKENS], ((4, 3),),
+           scalar_ok=False, torch_fn=lambda w: __import__("torch").nn.functional.embedding(
+               _torch(TOKENS), w)),
+    OpCase("F.pad", lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), None, ((2, 3),),
+           scalar_ok=False, torch_fn=lambda x: __import__("torch").nn.functional.pad(
+               x, (1, 2, 0, 1), value=0.5)),
+    OpCase("F.adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (2, 3)), None,
+           ((1, 2, 5, 7),), scalar_ok=False,
+           torch_fn=lambda x: __import__("torch").nn.functional.adaptive_avg_pool2d(x, (2, 3))),
+    OpCase("F.adaptive_avg_pool2d_even", lambda x: F.adaptive_avg_pool2d(x, 2), None,
+           ((2, 1, 4, 6),), scalar_ok=False,
+           torch_fn=lambda x: __import__("torch").nn.functional.adaptive_avg_pool2d(x, 2)),
+    OpCase("F.dropout_eval_and_mask", lambda x: F.dropout(x, 0.3, training=False)
+           * DROPOUT_MASK, lambda x: x * DROPOUT_MASK, ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x * _torch(DROPOUT_MASK)),
     # a composition where one tensor is used several times
     OpCase("reuse", lambda x: x * x.tanh() + x, lambda x: x * np.tanh(x) + x, ((3, 4),),
            torch_fn=lambda x: x * x.tanh() + x),

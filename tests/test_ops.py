@@ -18,7 +18,8 @@ def _tensors(arrays):
     return [tg.tensor(a, requires_grad=True) for a in arrays]
 
 
-@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [c for c in OPS if c.reference is not None],
+                         ids=lambda c: c.name)
 def test_forward_matches_numpy(case, rng):
     arrays = make_inputs(case, rng)
     out = case.fn(*_tensors(arrays))
@@ -53,14 +54,17 @@ def test_zero_dimensional(case, rng):
     assert tg.gradcheck(case.fn, *_tensors(arrays))
 
 
-@pytest.mark.parametrize("case", [c for c in OPS if c.scalar_ok and not c.name.startswith(
-    ("sum", "mean"))], ids=lambda c: c.name)
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value encountered",
+                            "ignore:divide by zero encountered in log")
+@pytest.mark.parametrize("case", [c for c in OPS if c.scalar_ok and "needs_elements" not in c.tags],
+                         ids=lambda c: c.name)
 def test_empty_inputs(case, rng):
     shapes = [(0,) + shape[1:] if shape else shape for shape in case.shapes]
     arrays = make_inputs(case, rng, shapes)
     tensors = _tensors(arrays)
     out = case.fn(*tensors)
-    np.testing.assert_array_equal(out.data, case.reference(*arrays))
+    if case.reference is not None:
+        np.testing.assert_array_equal(out.data, case.reference(*arrays))
     out.backward(np.ones(out.shape))
     for tensor, array in zip(tensors, arrays):
         assert tensor.grad.shape == array.shape
@@ -79,9 +83,9 @@ def test_float32_stays_float32(case, rng):
 
 @pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
 def test_non_contiguous_inputs(case, rng):
-    # Each input is a transposed view of a contiguous array of the reversed shape.
-    arrays = [np.ascontiguousarray(a.T).T for a in make_inputs(case, rng)]
-    assert all(a.ndim < 2 or not a.flags.c_contiguous for a in arrays)
+    # Each input is every other column of an array twice as wide.
+    arrays = [_every_other_column(a) for a in make_inputs(case, rng)]
+    assert all(a.flags.c_contiguous is False for a in arrays if a.ndim and a.shape[-1] > 1)
     assert tg.gradcheck(case.fn, *[tg.tensor(a, requires_grad=True) for a in arrays])
 
 
@@ -101,6 +105,14 @@ def test_matches_pytorch(case, rng, torch):
                                    atol=1e-12)
 
 
+def _every_other_column(array):
+    if array.ndim == 0:
+        return array
+    wide = np.zeros(array.shape[:-1] + (2 * array.shape[-1],), dtype=array.dtype)
+    wide[..., ::2] = array
+    return wide[..., ::2]
+
+
 @settings(max_examples=40, deadline=None)
 @given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
        op=st.sampled_from(["add", "sub", "mul", "div"]))
@@ -116,6 +128,11 @@ def test_broadcast_gradients_sum_back_to_input_shapes(shapes, op):
     out.backward(np.ones(out.shape))
     assert x.grad.shape == x_shape and y.grad.shape == y_shape
     assert tg.gradcheck(fn, x, y)
+
+
+def test_max_of_nothing_is_a_clear_error():
+    with pytest.raises(ValueError, match="Max: zero-size"):
+        tg.zeros(0).max()
 
 
 def test_kink_conventions_match_pytorch():

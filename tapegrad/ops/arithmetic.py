@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad.function import Function
+from tapegrad.ops.chain_rule import over, times
 
 
 class Add(Function):
@@ -58,9 +59,9 @@ class Div(Function):
 
     def backward(self, grad):
         y, z = self.saved
-        grad_x = grad / y
+        grad_x = over(grad, y)
         needs_x, needs_y = self.needs_input_grad
-        return (grad_x if needs_x else None), (-grad_x * z if needs_y else None)
+        return (grad_x if needs_x else None), (times(grad, -z / y) if needs_y else None)
 
 
 class Neg(Function):
@@ -91,11 +92,11 @@ class Pow(Function):
     def backward(self, grad):
         x, y, z = self.saved
         needs_x, needs_y = self.needs_input_grad
-        grad_x = grad * y * x ** (y - 1) if needs_x else None
+        grad_x = times(grad, y * x ** (y - 1)) if needs_x else None
         grad_y = None
         if needs_y:
             zero_base = (x == 0) & (y >= 0)
             with np.errstate(invalid="ignore", divide="ignore"):  # log(x < 0) is nan, as in torch
                 log_x = np.log(np.where(zero_base, 1, x))
-            grad_y = grad * z * log_x
+            grad_y = times(grad, z * log_x)
         return grad_x, grad_y

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad.function import Function
+from tapegrad.ops.chain_rule import over
 
 
 class Exp(Function):
@@ -33,7 +34,7 @@ class Log(Function):
 
     def backward(self, grad):
         (x,) = self.saved
-        return grad / x
+        return over(grad, x)
 
 
 class Sqrt(Function):
@@ -48,7 +49,7 @@ class Sqrt(Function):
 
     def backward(self, grad):
         (y,) = self.saved
-        return grad / (2 * y)
+        return over(grad, 2 * y)
 
 
 class Abs(Function):
@@ -86,15 +87,24 @@ class Sigmoid(Function):
     __slots__ = ()
 
     def forward(self, x):
-        # exp of -|x| never overflows; the two branches are the same function rearranged.
-        e = np.exp(-np.abs(x))
-        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        y = stable_sigmoid(x)
         self.save_for_backward(y)
         return y
 
     def backward(self, grad):
         (y,) = self.saved
         return grad * y * (1 - y)
+
+
+def stable_sigmoid(x):
+    """1 / (1 + exp(-x)) without overflow: exp only ever sees -|x|, and the two branches are
+    the same function rearranged.
+
+    >>> stable_sigmoid(np.array([-1e4, 0.0, 1e4]))
+    array([0. , 0.5, 1. ])
+    """
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
 class Relu(Function):
@@ -110,3 +120,82 @@ class Relu(Function):
     def backward(self, grad):
         (y,) = self.saved
         return grad * (y > 0)
+
+
+class Sin(Function):
+    """y = sin(x);  dL/dx = dL/dy * cos(x)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.sin(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad * np.cos(x)
+
+
+class Cos(Function):
+    """y = cos(x);  dL/dx = -dL/dy * sin(x)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.cos(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return -grad * np.sin(x)
+
+
+class Log1p(Function):
+    """y = log(1 + x);  dL/dx = dL/dy / (1 + x)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.log1p(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return over(grad, 1 + x)
+
+
+class Expm1(Function):
+    """y = exp(x) - 1;  dL/dx = dL/dy * (y + 1)"""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        y = np.expm1(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved
+        return grad * (y + 1)
+
+
+class Clip(Function):
+    """y = min(max(x, low), high);  dL/dx = dL/dy where low <= x <= high, else 0
+
+    Inside the closed interval the gradient passes, as PyTorch's clamp does at its bounds.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, low=None, high=None):
+        passes = np.ones_like(x, dtype=bool)
+        if low is not None:
+            passes &= x >= low
+        if high is not None:
+            passes &= x <= high
+        self.save_for_backward(passes)
+        return np.clip(x, low, high)
+
+    def backward(self, grad):
+        (passes,) = self.saved
+        return grad * passes

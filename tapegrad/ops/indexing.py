@@ -35,3 +35,28 @@ class Index(Function):
         else:
             np.add.at(grad_x, self.index, grad)
         return grad_x
+
+
+class Gather(Function):
+    """y[i][j] = x[index[i][j]][j] along axis (torch.gather);  dL/dx scatter-adds dL/dy back"""
+
+    __slots__ = ("input_shape", "axis", "index")
+
+    def forward(self, x, index, axis):
+        index = np.asarray(index)
+        if index.dtype.kind not in "iu":
+            raise TypeError(f"Gather: index must hold integers, got dtype {index.dtype}")
+        if index.ndim != x.ndim:
+            raise ValueError(
+                f"Gather: index has {index.ndim} dimensions but the input has {x.ndim} "
+                f"(shapes {index.shape} and {x.shape})"
+            )
+        self.input_shape, self.axis, self.index = x.shape, axis, index
+        return np.take_along_axis(x, index, axis=axis)
+
+    def backward(self, grad):
+        grad_x = np.zeros_like(grad, shape=self.input_shape)
+        positions = list(np.indices(self.index.shape, sparse=True))
+        positions[self.axis] = self.index
+        np.add.at(grad_x, tuple(positions), grad)
+        return grad_x

@@ -1,4 +1,4 @@
-"""Reductions: sum and mean over any axes."""
+"""Reductions: sum, mean, max, min, prod and logsumexp over any axes."""
 
 from __future__ import annotations
 
@@ -7,22 +7,21 @@ import numpy as np
 from tapegrad.function import Function
 
 
-def _normalize_axes(axis, ndim: int, op: str) -> tuple:
-    """Return ``axis`` (None, int or tuple) as a sorted tuple of non-negative axes."""
-    axes = tuple(range(ndim)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
-    try:
-        return tuple(sorted(a + ndim if a < 0 else a for a in axes))
-    except TypeError:
-        raise TypeError(
-            f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}"
-        ) from None
+def normalize_axes(axis, ndim: int) -> tuple:
+    """``axis`` (None, an int or a tuple) as a sorted tuple of non-negative axes.
+
+    >>> normalize_axes(-1, 3), normalize_axes(None, 2)
+    ((2,), (0, 1))
+    """
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(sorted(a + ndim if a < 0 else a for a in axes))
 
 
-def _grad_over_input(grad, input_shape: tuple, axis, keepdims: bool):
-    """Spread a reduced gradient back over the input's shape: the adjoint of summing."""
-    if not keepdims:
-        grad = np.expand_dims(grad, _normalize_axes(axis, len(input_shape), "sum"))
-    return np.broadcast_to(grad, input_shape)
+def keep_reduced_axes(grad, input_ndim: int, axis, keepdims: bool):
+    """Give a reduced gradient back the axes the reduction removed, as size 1."""
+    return grad if keepdims else np.expand_dims(grad, normalize_axes(axis, input_ndim))
 
 
 class Sum(Function):
@@ -35,7 +34,8 @@ class Sum(Function):
         return np.sum(x, axis=axis, keepdims=keepdims)
 
     def backward(self, grad):
-        return _grad_over_input(grad, self.input_shape, self.axis, self.keepdims)
+        grad = keep_reduced_axes(grad, len(self.input_shape), self.axis, self.keepdims)
+        return np.broadcast_to(grad, self.input_shape)
 
 
 class Mean(Function):
@@ -50,4 +50,96 @@ class Mean(Function):
         return y
 
     def backward(self, grad):
-        return _grad_over_input(grad / self.count, self.input_shape, self.axis, self.keepdims)
+        grad = keep_reduced_axes(grad / self.count, len(self.input_shape), self.axis,
+                                 self.keepdims)
+        return np.broadcast_to(grad, self.input_shape)
+
+
+class Max(Function):
+    """y = max(x over axis);  dL/dx = dL/dy at the maximum
+
+    Ties: a full reduction (or several axes) splits the gradient evenly among the maxima, as
+    PyTorch's ``max()``/``amax``; along one axis it goes to the first maximum, as
+    ``torch.max(x, dim)``, whose index ``argmax`` returns.
+    """
+
+    __slots__ = ("input_ndim", "axis", "keepdims")
+    reduce, pick = staticmethod(np.max), staticmethod(np.argmax)
+
+    def forward(self, x, axis=None, keepdims=False):
+        self.input_ndim, self.axis, self.keepdims = x.ndim, axis, keepdims
+        y = type(self).reduce(x, axis=axis, keepdims=True)
+        if isinstance(axis, int) and x.ndim > 0:
+            weights = np.zeros_like(x)
+            first = type(self).pick(x, axis=axis, keepdims=True)
+            np.put_along_axis(weights, first, 1, axis=axis)
+        else:
+            hits = x == y
+            weights = hits / hits.sum(axis=axis, keepdims=True)
+        self.save_for_backward(weights.astype(x.dtype, copy=False))
+        return y if keepdims else np.squeeze(y, axis=normalize_axes(axis, x.ndim))
+
+    def backward(self, grad):
+        (weights,) = self.saved
+        return keep_reduced_axes(grad, self.input_ndim, self.axis, self.keepdims) * weights
+
+
+class Min(Max):
+    """y = min(x over axis);  dL/dx = dL/dy at the minimum (ties as for Max)"""
+
+    __slots__ = ()
+    reduce, pick = staticmethod(np.min), staticmethod(np.argmin)
+
+
+class Prod(Function):
+    """y = prod(x over axis);  dL/dx_i = dL/dy * (product of the other x_j)
+
+    The product of the others is taken directly (prefix times suffix products), not as
+    y / x_i, so zeros in x give exact gradients.
+    """
+
+    __slots__ = ("axis", "keepdims")
+
+    def forward(self, x, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+        self.save_for_backward(x)
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        axes = normalize_axes(self.axis, x.ndim)
+        grad = keep_reduced_axes(grad, x.ndim, self.axis, self.keepdims)
+        return grad * _product_of_others(x, axes)
+
+
+def _product_of_others(x, axes: tuple):
+    """For each element, the product of the other elements in its reduction group."""
+    last = tuple(range(x.ndim - len(axes), x.ndim))
+    moved = np.moveaxis(x, axes, last)
+    grouped = moved.reshape(moved.shape[: x.ndim - len(axes)] + (-1,))
+    ones = np.ones_like(grouped[..., :1])
+    before = np.cumprod(np.concatenate([ones, grouped[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, grouped[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return np.moveaxis((before * after).reshape(moved.shape), last, axes)
+
+
+class LogSumExp(Function):
+    """y = log(sum(exp(x) over axis));  dL/dx = dL/dy * exp(x - y)   (= softmax(x))
+
+    Computed as m + log(sum(exp(x - m))) with m the maximum, so logits of ±1e4 stay finite.
+    """
+
+    __slots__ = ("axis", "keepdims", "input_ndim")
+
+    def forward(self, x, axis=None, keepdims=False):
+        self.axis, self.keepdims, self.input_ndim = axis, keepdims, x.ndim
+        peak = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+        peak = np.where(np.isfinite(peak), peak, 0)  # all -inf or empty: log 0 = -inf
+        with np.errstate(divide="ignore"):
+            y = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
+        self.save_for_backward(x, y)
+        return y if keepdims else np.squeeze(y, axis=normalize_axes(axis, x.ndim))
+
+    def backward(self, grad):
+        x, y = self.saved
+        return keep_reduced_axes(grad, self.input_ndim, self.axis, self.keepdims) * np.exp(x - y)

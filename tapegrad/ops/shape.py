@@ -37,3 +37,83 @@ class Permute(Function):
 
     def backward(self, grad):
         return np.transpose(grad, np.argsort(self.axes))
+
+
+class Expand(Function):
+    """y = x broadcast to a larger shape (a read-only view);  dL/dx = dL/dy summed back
+
+    The engine sums every gradient back to its input's shape, so backward passes it on.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, shape):
+        return np.broadcast_to(x, shape)
+
+    def backward(self, grad):
+        return grad
+
+
+class Concatenate(Function):
+    """y = the inputs joined along axis;  dL/dx_i = the slice of dL/dy where x_i went"""
+
+    __slots__ = ("axis", "sizes")
+
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        self.sizes = [np.shape(a)[axis] if np.ndim(a) else 0 for a in arrays]
+        return np.concatenate(arrays, axis=axis)
+
+    def backward(self, grad):
+        return tuple(np.split(grad, np.cumsum(self.sizes)[:-1], axis=self.axis))
+
+
+class Stack(Function):
+    """y = the inputs stacked along a new axis;  dL/dx_i = dL/dy[..., i, ...] on that axis"""
+
+    __slots__ = ("axis",)
+
+    def forward(self, *arrays, axis=0):
+        stacked = np.stack(arrays, axis=axis)
+        self.axis = axis if axis >= 0 else axis + stacked.ndim
+        return stacked
+
+    def backward(self, grad):
+        return tuple(np.moveaxis(grad, self.axis, 0))
+
+
+class Pad(Function):
+    """y = x with constant borders, pad_width = ((before, after), ...) per axis;
+    dL/dx = dL/dy without the borders"""
+
+    __slots__ = ("inside",)
+
+    def forward(self, x, pad_width, value=0):
+        if any(before < 0 or after < 0 for before, after in pad_width):
+            raise ValueError(f"Pad: pad widths must be >= 0, got {pad_width}")
+        self.inside = tuple(
+            slice(before, before + size) for (before, _), size in zip(pad_width, x.shape)
+        )
+        return np.pad(x, pad_width, mode="constant", constant_values=value)
+
+    def backward(self, grad):
+        return grad[self.inside]
+
+
+class Tile(Function):
+    """y = x repeated reps times along each axis (np.tile);  dL/dx = dL/dy summed over copies"""
+
+    __slots__ = ("input_shape", "reps")
+
+    def forward(self, x, reps):
+        reps = tuple(reps)
+        self.input_shape = x.shape
+        self.reps = (1,) * (x.ndim - len(reps)) + reps  # np.tile pads reps on the left
+        return np.tile(x, reps)
+
+    def backward(self, grad):
+        shape = (1,) * (len(self.reps) - len(self.input_shape)) + self.input_shape
+        # Axis i of the output is (copy, element) pairs: split them and sum over the copies.
+        pairs = [size for pair in zip(self.reps, shape) for size in pair]
+        copies = tuple(range(0, 2 * len(shape), 2))
+        return grad.reshape(pairs).sum(axis=copies).reshape(self.input_shape)

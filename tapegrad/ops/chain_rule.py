@@ -1,0 +1,34 @@
+"""The chain rule's product for ops with singular derivatives, taking 0 × ∞ = 0.
+
+``where(x > 0, sqrt(x), 0)`` at x = 0 sends sqrt a zero gradient; sqrt's local derivative
+there is infinite, and a plain ``0 * inf`` would leak nan into x's gradient. An input whose
+incoming gradient is exactly zero had no influence on the loss, so it gets zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def times(grad, factor):
+    """grad * factor, with 0 wherever grad is 0 (even where factor is infinite).
+
+    >>> times(np.array([0.0, 2.0]), np.array([np.inf, 3.0]))
+    array([0., 6.])
+    """
+    if np.isfinite(factor).all():  # the usual case: one cheap check, no copy
+        return grad * factor
+    with np.errstate(invalid="ignore"):
+        return np.where(grad == 0, 0, grad * factor)
+
+
+def over(grad, divisor):
+    """grad / divisor, with 0 wherever grad is 0 (even where divisor is 0).
+
+    >>> over(np.array([0.0, 2.0]), np.array([0.0, 4.0]))
+    array([0. , 0.5])
+    """
+    if divisor.all():  # the usual case: no zero divisor, one cheap check
+        return grad / divisor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(grad == 0, 0, grad / divisor)

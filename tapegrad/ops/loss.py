@@ -1,0 +1,36 @@
+"""Loss functions that need a Function of their own to stay stable."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapegrad.function import Function
+from tapegrad.ops.elementwise import stable_sigmoid
+
+
+def _softplus(x):
+    """log(1 + exp(x)), stable for any x."""
+    return np.logaddexp(0, x)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """l = -(p t log s(x) + (1 - t) log(1 - s(x))), s = sigmoid, p = pos_weight (1 if None);
+    dL/dx = dL/dl * (s(x) (p t + 1 - t) - p t),  dL/dt = dL/dl * (p softplus(-x) - softplus(x))
+
+    Written with softplus (log(1 + e^x) = logaddexp(0, x)), never log(sigmoid), so logits of
+    ±1e4 give finite losses and gradients.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, target, pos_weight=None):
+        p = 1 if pos_weight is None else pos_weight
+        self.save_for_backward(x, target, p)
+        return p * target * _softplus(-x) + (1 - target) * _softplus(x)
+
+    def backward(self, grad):
+        x, target, p = self.saved
+        needs_x, needs_target = self.needs_input_grad[:2]
+        grad_x = grad * (stable_sigmoid(x) * (p * target + 1 - target) - p * target)
+        grad_target = grad * (p * _softplus(-x) - _softplus(x))
+        return (grad_x if needs_x else None), (grad_target if needs_target else None), None
