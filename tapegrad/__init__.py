@@ -72,6 +72,7 @@ from tapegrad.routines import (
     var,
     where,
 )
+from tapegrad.serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -79,8 +80,8 @@ __all__ = [
     "Tensor", "tensor", "Function", "grad", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
     "zeros", "ones", "full", "zeros_like", "ones_like", "eye", "arange", "rand", "randn",
-    "nn", "as_tensor", "abs", "argmax", "argmin", "broadcast_to", "cat", "chunk", "clamp",
-    "clip", "concatenate", "cos", "exp", "expand_dims", "expm1", "flatten", "gather", "log",
+    "nn", "save", "load", "as_tensor", "abs", "argmax", "argmin", "broadcast_to", "cat",
+    "chunk", "clamp", "clip", "concatenate", "cos", "exp", "expand_dims", "expm1", "flatten", "gather", "log",
     "log1p", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "pad", "prod",
     "reshape", "sigmoid", "sign", "sin", "split", "sqrt", "squeeze", "stack", "std", "sum",
     "swapaxes", "tanh", "tile", "transpose", "unsqueeze", "var", "where",

@@ -1,5 +1,35 @@
-"""Neural-network building blocks: ``tapegrad.nn.functional`` (imported as ``F``)."""
+"""Neural networks: Module and Parameter, layers, activations, losses, containers, ``init``
+and ``functional`` (imported as ``F``), with PyTorch's names, arguments and initialisation.
 
-from tapegrad.nn import functional
+>>> import tapegrad as tg
+>>> from tapegrad import nn
+>>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+>>> model(tg.ones(2, 4)).shape
+(2, 3)
+"""
 
-__all__ = ["functional"]
+from tapegrad.nn import functional, init
+from tapegrad.nn.activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from tapegrad.nn.containers import ModuleList, Sequential
+from tapegrad.nn.layers import (
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv2d,
+    Dropout,
+    Embedding,
+    Flatten,
+    LayerNorm,
+    Linear,
+    MaxPool2d,
+)
+from tapegrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from tapegrad.nn.module import Module, Parameter
+
+__all__ = [
+    "functional", "init", "Module", "Parameter", "Sequential", "ModuleList",
+    "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "Embedding",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+    "ReLU", "Tanh", "Sigmoid", "GELU", "LeakyReLU", "Softmax",
+    "CrossEntropyLoss", "MSELoss", "BCEWithLogitsLoss",
+]

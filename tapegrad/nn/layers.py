@@ -1,0 +1,277 @@
+"""Layers with weights or state: Linear, Conv2d, pooling, Flatten, Dropout, Embedding and the
+normalizations. Weights are float32 and initialised as PyTorch does, from ``tg.manual_seed``'s
+generator.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tapegrad.nn import functional as F
+from tapegrad.nn import init
+from tapegrad.nn.module import Module, Parameter
+from tapegrad.tensor import Tensor
+
+DEFAULT_DTYPE = np.float32
+
+
+def _empty(*shape, dtype=None) -> Parameter:
+    return Parameter(np.zeros(shape, dtype=DEFAULT_DTYPE if dtype is None else dtype))
+
+
+def _init_like_pytorch(weight: Parameter, bias) -> None:
+    """Kaiming-uniform weights with a = sqrt(5) and bias in ±1/sqrt(fan_in), as PyTorch."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init.fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
+class Linear(Module):
+    """y = x @ weight.T + bias, weight (out_features, in_features).
+
+    >>> import tapegrad as tg
+    >>> Linear(3, 2)(tg.ones(5, 3)).shape
+    (5, 2)
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype=None) -> None:
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = _empty(out_features, in_features, dtype=dtype)
+        self.bias = _empty(out_features, dtype=dtype) if bias else None
+        _init_like_pytorch(self.weight, self.bias)
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Conv2d(Module):
+    """2-d convolution over (N, C, H, W) input, with PyTorch's arguments and initialisation.
+
+    >>> import tapegrad as tg
+    >>> Conv2d(1, 4, 3, padding=1)(tg.ones(2, 1, 8, 8)).shape
+    (2, 4, 8, 8)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, dtype=None) -> None:
+        super().__init__()
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must "
+                f"both be divisible by groups ({groups})"
+            )
+        kernel = F._pair(kernel_size, "Conv2d kernel_size")
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        self.weight = _empty(out_channels, in_channels // groups, *kernel, dtype=dtype)
+        self.bias = _empty(out_channels, dtype=dtype) if bias else None
+        _init_like_pytorch(self.weight, self.bias)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}")
+
+
+class MaxPool2d(Module):
+    """Max over windows of (N, C, H, W) input.
+
+    >>> import tapegrad as tg
+    >>> MaxPool2d(2)(tg.ones(1, 1, 4, 4)).shape
+    (1, 1, 2, 2)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(Module):
+    """Mean over windows of (N, C, H, W) input.
+
+    >>> import tapegrad as tg
+    >>> AvgPool2d(2)(tg.ones(1, 1, 4, 4)).shape
+    (1, 1, 2, 2)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0,
+                 count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.count_include_pad = count_include_pad
+
+    def forward(self, x):
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding,
+                            self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class Flatten(Module):
+    """Merge axes ``start_dim..end_dim`` (by default all but the batch axis).
+
+    >>> import tapegrad as tg
+    >>> Flatten()(tg.ones(2, 3, 4)).shape
+    (2, 12)
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        return x.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """Zero elements with probability ``p`` in training mode (scaling the rest); identity in
+    eval mode.
+
+    >>> import tapegrad as tg
+    >>> Dropout(0.5).eval()(tg.ones(3))
+    tensor([1., 1., 1.])
+    """
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+        self.p = p
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class Embedding(Module):
+    """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by index;
+    initialised N(0, 1), with the ``padding_idx`` row zero and untrained.
+
+    >>> import numpy as np
+    >>> Embedding(10, 3)(np.array([[1, 2]])).shape
+    (1, 2, 3)
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = padding_idx
+        self.weight = _empty(num_embeddings, embedding_dim, dtype=dtype)
+        init.normal_(self.weight)
+        if padding_idx is not None:
+            self.weight.data[padding_idx] = 0
+
+    def forward(self, indices):
+        return F.embedding(indices, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}"
+
+
+class _BatchNorm(Module):
+    """Batch normalization over the channel axis (axis 1), with running statistics."""
+
+    expected_ndims: tuple = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, dtype=None) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        dtype = DEFAULT_DTYPE if dtype is None else dtype
+        self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
+
+    def forward(self, x):
+        if x.ndim not in self.expected_ndims or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"{type(self).__name__}: expected input with {self.num_features} channels and "
+                f"{' or '.join(map(str, self.expected_ndims))} dimensions, got shape {x.shape}"
+            )
+        use_batch_stats = self.training or not self.track_running_stats
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+        running = (self.running_mean, self.running_var) if self.track_running_stats else (
+            None, None)
+        return F.batch_norm(x, *running, self.weight, self.bias, training=use_batch_stats,
+                            momentum=self.momentum, eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization of (N, C) or (N, C, L) input.
+
+    >>> import tapegrad as tg
+    >>> BatchNorm1d(3)(tg.randn(4, 3)).shape
+    (4, 3)
+    """
+
+    expected_ndims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of (N, C, H, W) input.
+
+    >>> import tapegrad as tg
+    >>> BatchNorm2d(3)(tg.randn(4, 3, 2, 2)).shape
+    (4, 3, 2, 2)
+    """
+
+    expected_ndims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalization over the last axes (``normalized_shape``), then a learned scale and shift.
+
+    >>> import tapegrad as tg
+    >>> LayerNorm(4)(tg.randn(2, 4)).shape
+    (2, 4)
+    """
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, dtype=None) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
+            normalized_shape)
+        self.normalized_shape, self.eps = shape, eps
+        dtype = DEFAULT_DTYPE if dtype is None else dtype
+        self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
+        self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine and bias else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}"

@@ -1,0 +1,310 @@
+"""Convolution and pooling over images: conv2d, max_pool2d, avg_pool2d (NCHW layout).
+
+Every op here reads its input window by window without looping over pixels. A kernel offset
+(i, j) touches one strided slice of the padded input, the same slice at every output position,
+so a forward or backward pass is a loop over the kH * kW offsets, each one array operation on
+the whole batch. Conv2d also gathers all windows at once, through a strided view, into the
+columns of one matrix per image ("im2col"), which turns the convolution into a matmul.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from tapegrad.function import Function
+
+
+class Conv2d(Function):
+    """y = x ⋆ w (cross-correlation);  dL/dx = dL/dy ⋆ᵀ w (transposed conv),  dL/dw = x ⋆ dL/dy
+
+    x (N, C, H, W) and w (O, C / groups, kH, kW) give y (N, O, Ho, Wo), as
+    ``torch.nn.functional.conv2d`` without bias: zero padding, then a stride and a dilation
+    per axis; with ``groups`` = g, each g-th of the output channels sees only its g-th of the
+    input channels (g = C is a depthwise convolution).
+
+    >>> import numpy as np
+    >>> Conv2d.apply(np.arange(9.0).reshape(1, 1, 3, 3), np.ones((1, 1, 2, 2)))
+    tensor([[[[ 8., 12.],
+              [20., 24.]]]])
+    """
+
+    __slots__ = ("stride", "padding", "dilation", "groups")
+
+    def forward(self, x, w, *, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
+        out_size = _check_conv(x.shape, w.shape, stride, padding, dilation, groups)
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        # x is kept rather than its columns, which are kH * kW times larger.
+        self.save_for_backward(x, w)
+        columns = self._columns(x, w.shape[2:])
+        y = np.matmul(_group_rows(w, groups), columns)  # (N, groups, O / groups, Ho * Wo)
+        return y.reshape(x.shape[0], w.shape[0], *out_size)
+
+    def backward(self, grad):
+        x, w = self.saved
+        needs_x, needs_w = self.needs_input_grad
+        batch, channels_out, out_h, out_w = grad.shape
+        # dL/dy laid out as y was made: (N, groups, O / groups, Ho * Wo)
+        grad_rows = grad.reshape(batch, self.groups, channels_out // self.groups, out_h * out_w)
+        grad_x = self._grad_input(grad_rows, x.shape, w, (out_h, out_w)) if needs_x else None
+        grad_w = self._grad_weight(grad_rows, x, w.shape) if needs_w else None
+        return grad_x, grad_w
+
+    def _grad_input(self, grad_rows, x_shape: tuple, w, out_size: tuple):
+        """Each column's gradient, w^T dL/dy, added back onto the pixels it was copied from."""
+        grad_columns = np.matmul(_group_rows(w, self.groups).swapaxes(-1, -2), grad_rows)
+        kernel = w.shape[2:]
+        grad_windows = grad_columns.reshape(*x_shape[:2], kernel[0] * kernel[1], *out_size)
+        offsets = _kernel_offsets(kernel, self.stride, self.dilation, out_size)
+        grad_padded = _fold(grad_rows, lambda k: grad_windows[:, :, k], offsets,
+                            _padded_shape(x_shape, self.padding))
+        return _unpad(grad_padded, self.padding)
+
+    def _grad_weight(self, grad_rows, x, w_shape: tuple):
+        """dL/dy times the transposed columns; every image adds to the same weight."""
+        columns = self._columns(x, w_shape[2:])
+        return np.matmul(grad_rows, columns.swapaxes(-1, -2)).sum(axis=0).reshape(w_shape)
+
+    def _columns(self, x, kernel: tuple):
+        """im2col: (N, groups, C / groups * kH * kW, Ho * Wo), one column per output pixel."""
+        windows = _windows(_pad(x, self.padding), kernel, self.stride, self.dilation)
+        batch, channels, out_h, out_w = windows.shape[:4]
+        # The reshape copies: rows ordered (channel, i, j) as in w, columns by output pixel.
+        return windows.transpose(0, 1, 4, 5, 2, 3).reshape(
+            batch, self.groups, channels // self.groups * kernel[0] * kernel[1], out_h * out_w)
+
+
+class MaxPool2d(Function):
+    """y = max of each kH×kW window of x;  dL/dx = dL/dy at each window's first maximum
+
+    As ``torch.nn.functional.max_pool2d``: padding counts as -inf and may be at most half the
+    kernel; a NaN is the maximum of its window. Overlapping windows add their gradients.
+
+    >>> import numpy as np
+    >>> MaxPool2d.apply(np.arange(16.0).reshape(1, 1, 4, 4), kernel_size=(2, 2))
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
+
+    __slots__ = ("input_shape", "kernel_size", "stride", "padding")
+
+    def forward(self, x, *, kernel_size, stride=None, padding=(0, 0)):
+        stride = kernel_size if stride is None else stride
+        out_size = _check_pool("MaxPool2d", x.shape, kernel_size, stride, padding)
+        self.input_shape, self.kernel_size = x.shape, kernel_size
+        self.stride, self.padding = stride, padding
+        offsets = _kernel_offsets(kernel_size, stride, (1, 1), out_size)
+        y, first_max = _first_maximum(_pad(x, padding, _lowest(x.dtype)), offsets)
+        self.save_for_backward(first_max)
+        return y
+
+    def backward(self, grad):
+        (first_max,) = self.saved
+        offsets = _kernel_offsets(self.kernel_size, self.stride, (1, 1), grad.shape[2:])
+        grad_padded = _fold(grad, lambda k: grad * (first_max == k), offsets,
+                            _padded_shape(self.input_shape, self.padding))
+        return _unpad(grad_padded, self.padding)
+
+
+class AvgPool2d(Function):
+    """y = mean of each kH×kW window of x;  dL/dx = sum over windows holding x of dL/dy / size
+
+    As ``torch.nn.functional.avg_pool2d``: zero padding, at most half the kernel; the divisor
+    is kH * kW, or with ``count_include_pad=False`` only the window's cells inside the input.
+
+    >>> import numpy as np
+    >>> AvgPool2d.apply(np.arange(16.0).reshape(1, 1, 4, 4), kernel_size=(2, 2))
+    tensor([[[[ 2.5,  4.5],
+              [10.5, 12.5]]]])
+    """
+
+    __slots__ = ("input_shape", "kernel_size", "stride", "padding", "count_include_pad")
+
+    def forward(self, x, *, kernel_size, stride=None, padding=(0, 0), count_include_pad=True):
+        stride = kernel_size if stride is None else stride
+        out_size = _check_pool("AvgPool2d", x.shape, kernel_size, stride, padding)
+        self.input_shape, self.kernel_size = x.shape, kernel_size
+        self.stride, self.padding = stride, padding
+        self.count_include_pad = count_include_pad
+        offsets = _kernel_offsets(kernel_size, stride, (1, 1), out_size)
+        total = _window_sum(_pad(x, padding), offsets)
+        return total / self._divisor(out_size, total.dtype)
+
+    def backward(self, grad):
+        # Every cell of a window got the same share of its mean.
+        share = grad / self._divisor(grad.shape[2:], grad.dtype)
+        offsets = _kernel_offsets(self.kernel_size, self.stride, (1, 1), grad.shape[2:])
+        grad_padded = _fold(grad, lambda k: share, offsets,
+                            _padded_shape(self.input_shape, self.padding))
+        return _unpad(grad_padded, self.padding)
+
+    def _divisor(self, out_size: tuple, dtype):
+        """How many cells each window averages: kH * kW, or (Ho, Wo) counts inside the input."""
+        (kernel_h, kernel_w), (pad_h, pad_w) = self.kernel_size, self.padding
+        if self.count_include_pad or (pad_h, pad_w) == (0, 0):
+            return kernel_h * kernel_w
+        rows = _cells_inside(self.input_shape[2], kernel_h, self.stride[0], pad_h, out_size[0])
+        cols = _cells_inside(self.input_shape[3], kernel_w, self.stride[1], pad_w, out_size[1])
+        # In the input's float dtype: an int64 divisor would promote float32 to float64.
+        return np.outer(rows, cols).astype(dtype if dtype.kind == "f" else np.float64)
+
+
+# ---------------------------------------------------------------- windows and their adjoint
+
+
+def _windows(padded, kernel: tuple, stride: tuple, dilation: tuple):
+    """Every window of ``padded`` as a strided view (no copy): (N, C, Ho, Wo, kH, kW)."""
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    view = sliding_window_view(padded, extent, axis=(2, 3))
+    return view[:, :, ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
+
+
+def _kernel_offsets(kernel: tuple, stride: tuple, dilation: tuple, out_size: tuple) -> list:
+    """Per kernel offset (i, j), row-major, the (rows, columns) slices of the padded input it
+    reads at the Ho×Wo output positions: rows i*dH, i*dH + sH, ..., likewise columns.
+
+    >>> _kernel_offsets((1, 2), (2, 1), (1, 1), (3, 4))
+    [(slice(0, 5, 2), slice(0, 4, 1)), (slice(0, 5, 2), slice(1, 5, 1))]
+    """
+    def positions(offset: int, step: int, count: int) -> slice:
+        return slice(offset, offset + step * (count - 1) + 1, step)
+
+    return [
+        (positions(i * dilation[0], stride[0], out_size[0]),
+         positions(j * dilation[1], stride[1], out_size[1]))
+        for i in range(kernel[0])
+        for j in range(kernel[1])
+    ]
+
+
+def _first_maximum(padded, offsets: list) -> tuple:
+    """Each window's maximum (N, C, Ho, Wo), and the offset k where it first occurs, in the
+    smallest integer type that holds every k: all that max pooling's backward needs."""
+    (rows, cols), later = offsets[0], offsets[1:]
+    best = padded[:, :, rows, cols].copy()
+    first_max = np.zeros(best.shape, np.min_scalar_type(len(offsets) - 1))
+    for k, (rows, cols) in enumerate(later, start=1):
+        candidate = padded[:, :, rows, cols]
+        # Strictly greater keeps the first maximum; a NaN always wins, as in PyTorch.
+        wins = (candidate > best) | np.isnan(candidate)
+        np.maximum(best, candidate, out=best)
+        # k exceeds every earlier offset, so the maximum sets exactly the winners to k.
+        np.maximum(first_max, wins * first_max.dtype.type(k), out=first_max)
+    return best, first_max
+
+
+def _window_sum(padded, offsets: list):
+    """Each window's sum (N, C, Ho, Wo): one strided add per kernel offset."""
+    (rows, cols), later = offsets[0], offsets[1:]
+    total = padded[:, :, rows, cols].copy()
+    for rows, cols in later:
+        total += padded[:, :, rows, cols]
+    return total
+
+
+def _fold(like, window_grads, offsets: list, padded_shape: tuple):
+    """The adjoint of reading windows: add ``window_grads(k)``, offset k's gradient at every
+    output position (N, C, Ho, Wo), into the slice that offset k read; windows that overlap
+    add up. One strided add per kernel offset, never one per pixel. The result, of
+    ``padded_shape``, has ``like``'s dtype and array module."""
+    grad_padded = np.zeros_like(like, shape=padded_shape)
+    for k, (rows, cols) in enumerate(offsets):
+        grad_padded[:, :, rows, cols] += window_grads(k)
+    return grad_padded
+
+
+def _pad(x, padding: tuple, value=0):
+    """x with ``padding`` rows and columns of ``value`` on each side of its last two axes."""
+    if padding == (0, 0):
+        return x
+    pad_h, pad_w = padding
+    return np.pad(x, ((0, 0), (0, 0), (pad_h, pad_h), (pad_w, pad_w)), constant_values=value)
+
+
+def _unpad(padded, padding: tuple):
+    """The inverse of ``_pad``: the inside of ``padded``, a view."""
+    (pad_h, pad_w), (height, width) = padding, padded.shape[2:]
+    return padded[:, :, pad_h:height - pad_h, pad_w:width - pad_w]
+
+
+def _padded_shape(shape: tuple, padding: tuple) -> tuple:
+    """The shape ``_pad`` gives an array of ``shape``."""
+    return (*shape[:2], shape[2] + 2 * padding[0], shape[3] + 2 * padding[1])
+
+
+def _lowest(dtype):
+    """What max pooling pads with: -inf, or the smallest integer of an integer dtype."""
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def _cells_inside(size: int, kernel: int, stride: int, padding: int, count: int):
+    """For each of ``count`` windows along an axis, how many of its cells are not padding."""
+    starts = np.arange(count) * stride - padding
+    return np.minimum(starts + kernel, size) - np.maximum(starts, 0)
+
+
+def _group_rows(w, groups: int):
+    """The weight (O, C / g, kH, kW) as one (O / g, C / g * kH * kW) matrix per group."""
+    return w.reshape(groups, w.shape[0] // groups, w[0].size)
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _check_conv(x_shape, w_shape, stride, padding, dilation, groups) -> tuple:
+    """Raise ValueError for shapes and options PyTorch's conv2d rejects; return (Ho, Wo)."""
+    if len(x_shape) != 4 or len(w_shape) != 4:
+        raise ValueError(
+            f"Conv2d: expected input (N, C, H, W) and weight (O, C/groups, kH, kW), got shapes "
+            f"{x_shape} and {w_shape}"
+        )
+    if not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"Conv2d: groups must be a positive int, got {groups!r}")
+    channels, channels_out = x_shape[1], w_shape[0]
+    if channels % groups or channels_out % groups:
+        raise ValueError(
+            f"Conv2d: input channels ({channels}) and output channels ({channels_out}) must "
+            f"both be divisible by groups={groups}; input {x_shape}, weight {w_shape}"
+        )
+    if w_shape[1] * groups != channels:
+        raise ValueError(
+            f"Conv2d: input {x_shape} has {channels} channels but weight {w_shape} expects "
+            f"{w_shape[1] * groups} (groups={groups})"
+        )
+    _check_positive("Conv2d", stride=stride, dilation=dilation)
+    return _output_size("Conv2d", x_shape, w_shape[2:], stride, padding, dilation)
+
+
+def _check_pool(op: str, x_shape, kernel, stride, padding) -> tuple:
+    """Raise ValueError for shapes and options PyTorch's pooling rejects; return (Ho, Wo)."""
+    if len(x_shape) != 4:
+        raise ValueError(f"{op}: expected input (N, C, H, W), got shape {x_shape}")
+    _check_positive(op, kernel_size=kernel, stride=stride)
+    if any(p > k // 2 for p, k in zip(padding, kernel)):
+        raise ValueError(
+            f"{op}: padding {tuple(padding)} must be at most half of kernel_size "
+            f"{tuple(kernel)}"
+        )
+    return _output_size(op, x_shape, kernel, stride, padding, (1, 1))
+
+
+def _check_positive(op: str, **pairs) -> None:
+    """Raise ValueError naming the first pair (stride, dilation, ...) with a value below 1."""
+    for name, pair in pairs.items():
+        if any(value < 1 for value in pair):
+            raise ValueError(f"{op}: {name} must be positive, got {tuple(pair)}")
+
+
+def _output_size(op: str, x_shape, kernel, stride, padding, dilation) -> tuple:
+    """(Ho, Wo): how many windows fit along each axis; raise when one does not fit even once."""
+    if any(p < 0 for p in padding):
+        raise ValueError(f"{op}: padding must be non-negative, got {tuple(padding)}")
+    extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    padded = [size + 2 * p for size, p in zip(x_shape[2:], padding)]
+    if any(size < span for size, span in zip(padded, extent)):
+        raise ValueError(
+            f"{op}: input {x_shape} padded by {tuple(padding)} is {padded[0]}x{padded[1]}, "
+            f"smaller than the kernel {tuple(kernel)} with dilation {tuple(dilation)}, which "
+            f"spans {extent[0]}x{extent[1]}"
+        )
+    return tuple((size - span) // s + 1 for size, span, s in zip(padded, extent, stride))
