@@ -10,7 +10,7 @@
 """
 
 from tapegrad.tensor import Tensor, tensor  # isort: skip  (Tensor first: the rest build on it)
-from tapegrad import nn  # noqa: E402  (after the names nn builds on)
+from tapegrad import data, nn, optim  # noqa: E402  (after the names they build on)
 from tapegrad.autograd import GradcheckError, grad, gradcheck
 from tapegrad.creation import (
     arange,
@@ -77,12 +77,17 @@ from tapegrad.serialization import load, save
 __version__ = "0.1.0"
 
 __all__ = [
+    # the autograd core
     "Tensor", "tensor", "Function", "grad", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
+    # factories
     "zeros", "ones", "full", "zeros_like", "ones_like", "eye", "arange", "rand", "randn",
-    "nn", "save", "load", "as_tensor", "abs", "argmax", "argmin", "broadcast_to", "cat",
-    "chunk", "clamp", "clip", "concatenate", "cos", "exp", "expand_dims", "expm1", "flatten", "gather", "log",
-    "log1p", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "pad", "prod",
+    # module-level ops
+    "as_tensor", "abs", "argmax", "argmin", "broadcast_to", "cat", "chunk", "clamp", "clip",
+    "concatenate", "cos", "exp", "expand_dims", "expm1", "flatten", "gather", "log", "log1p",
+    "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "pad", "prod",
     "reshape", "sigmoid", "sign", "sin", "split", "sqrt", "squeeze", "stack", "std", "sum",
     "swapaxes", "tanh", "tile", "transpose", "unsqueeze", "var", "where",
+    # models, training and checkpoints
+    "nn", "optim", "data", "save", "load",
 ]

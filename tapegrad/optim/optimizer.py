@@ -1,0 +1,344 @@
+"""The Optimizer base: parameter groups, per-parameter state, zero_grad, step and checkpoints.
+
+An optimizer owns no math of its own here: each subclass (``SGD``, ``Adam``, ...) supplies one
+``_update(param, grad, state, group)`` that changes ``param.data`` in place, and this class
+walks the groups, skips parameters that received no gradient, and saves or loads the state in
+PyTorch's ``state_dict`` layout.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from tapegrad import backend
+from tapegrad.grad_mode import enable_grad
+from tapegrad.tensor import Tensor
+
+
+def _gradient_of(param: Tensor):
+    """Return the gradient array accumulated into ``param``, or None when none was.
+
+    ``param.grad`` cannot tell: in tapegrad it reads as zeros (made on first read) for every
+    tensor that requires grad, so "no gradient yet" is visible only as ``_grad is None``.
+    Optimizers skip such parameters, as PyTorch skips a ``.grad`` of None.
+
+    >>> import tapegrad as tg
+    >>> w = tg.tensor([1.0], requires_grad=True)
+    >>> _gradient_of(w) is None
+    True
+    >>> (w * 3).sum().backward()
+    >>> _gradient_of(w)
+    array([3.])
+    """
+    return param._grad
+
+
+def _describe(param: Tensor, index: int, group_index: int) -> str:
+    """Name a parameter in an error: its position, shape and name (when it has one)."""
+    name = f" '{param.name}'" if getattr(param, "name", None) else ""
+    return f"parameter {index}{name} of group {group_index} (shape {param.shape})"
+
+
+def _snapshot(value):
+    """A copy of one state value for a checkpoint: arrays as NumPy arrays, scalars as numbers."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if backend.array_module(value) is not np:
+        return value.get()  # a CuPy array: checkpoints hold host (NumPy) arrays
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return copy.deepcopy(value)
+
+
+class Optimizer:
+    """Base class of all optimizers: updates ``params`` from their ``.grad`` on ``step()``.
+
+    ``params`` is an iterable of Tensors, or of dicts (parameter groups) each with a
+    ``"params"`` entry and any hyperparameters that override ``defaults`` for that group.
+    ``state[param]`` is a dict of what the optimizer remembers about a parameter (momentum
+    buffers, running averages); ``param_groups`` is the list of groups.
+
+    >>> import tapegrad as tg
+    >>> from tapegrad.optim import SGD
+    >>> w = tg.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = tg.tensor(0.5, requires_grad=True)
+    >>> optimizer = SGD([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    >>> [group["lr"] for group in optimizer.param_groups]
+    [0.1, 0.5]
+    """
+
+    def __init__(self, params, defaults: dict[str, Any]) -> None:
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params should be an iterable of Tensors or dicts, "
+                "got a single Tensor; wrap it in a list: [tensor]"
+            )
+        self.defaults = dict(defaults)
+        # A defaultdict, as in PyTorch, so `optimizer.state[param]` is {} before the first step.
+        # Tensors hash by identity, so each parameter is its own key.
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for index, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {index}")
+            lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
+        return "\n".join(lines + [")"])
+
+    # ------------------------------------------------------------------ parameter groups
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters, with its own hyperparameters, to ``param_groups``.
+
+        Hyperparameters the group leaves out are taken from the optimizer's ``defaults``.
+        Useful to unfreeze layers part-way through training.
+
+        >>> import tapegrad as tg
+        >>> from tapegrad.optim import SGD
+        >>> optimizer = SGD([tg.tensor(1.0, requires_grad=True)], lr=0.1)
+        >>> optimizer.add_param_group({"params": [tg.tensor(2.0, requires_grad=True)],
+        ...                            "lr": 0.01})
+        >>> [group["lr"] for group in optimizer.param_groups]
+        [0.1, 0.01]
+        """
+        name = type(self).__name__
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{name}: a param group must be a dict, got {type(param_group)}")
+        group = dict(param_group)
+        params = group.get("params")
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(
+                f"{name}: parameters must be given in an ordered collection (a list), not a "
+                "set: a set's order changes between runs, and state_dict relies on the order"
+            )
+        elif params is None:
+            raise ValueError(f"{name}: a param group needs a 'params' entry")
+        group["params"] = params = list(params)
+        group_index = len(self.param_groups)
+        for index, param in enumerate(params):
+            if not isinstance(param, Tensor):
+                raise TypeError(
+                    f"{name}: optimizer can only optimize Tensors, but parameter {index} of "
+                    f"group {group_index} is a {type(param).__name__}"
+                )
+            if not param.requires_grad:
+                raise ValueError(
+                    f"{name}: {_describe(param, index, group_index)} does not require grad, "
+                    "so it would never get a gradient; create it with requires_grad=True"
+                )
+            if not param.is_leaf:
+                raise ValueError(
+                    f"{name}: can't optimize a non-leaf Tensor: "
+                    f"{_describe(param, index, group_index)} was made by "
+                    f"{type(param.grad_fn).__name__}; optimize the leaves it was computed from"
+                )
+        # Membership by id(): `param in list` would call Tensor.__eq__, which is elementwise.
+        seen = {id(param) for param in params}
+        if len(seen) != len(params):
+            raise ValueError(f"{name}: group {group_index} lists a parameter more than once")
+        for other in self.param_groups:
+            if any(id(param) in seen for param in other["params"]):
+                raise ValueError(
+                    f"{name}: some parameters appear in more than one parameter group"
+                )
+        for key, default in self.defaults.items():
+            group.setdefault(key, default)
+        self._validate_group(group)
+        self.param_groups.append(group)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        """Raise ValueError for a hyperparameter out of range; subclasses check their own."""
+
+    # ------------------------------------------------------------------ gradients and steps
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients of all parameters, before the next backward.
+
+        ``set_to_none=True`` (the default) drops each gradient: ``.grad`` then reads as zeros
+        again and, until a backward reaches the parameter, ``step()`` skips it. With
+        ``set_to_none=False`` the gradients are filled with zeros in place and ``step()`` does
+        update with a zero gradient (which moves parameters under momentum or weight decay).
+
+        >>> import tapegrad as tg
+        >>> from tapegrad.optim import SGD
+        >>> w = tg.tensor([1.0, 2.0], requires_grad=True)
+        >>> optimizer = SGD([w], lr=0.1)
+        >>> (w * w).sum().backward()
+        >>> optimizer.zero_grad()
+        >>> w.grad
+        array([0., 0.])
+        """
+        for group in self.param_groups:
+            for param in group["params"]:
+                if set_to_none:
+                    param.grad = None
+                else:
+                    gradient = _gradient_of(param)
+                    if gradient is not None:
+                        gradient.fill(0)
+
+    def step(self, closure: Optional[Callable[[], Any]] = None):
+        """Update every parameter that has a gradient, once; return the closure's loss.
+
+        ``closure`` (optional) recomputes the loss and its gradients; it runs with grad mode
+        on, before the update, and its result is returned. Parameters that received no
+        gradient since the last ``zero_grad()`` are left alone, with their state.
+
+        >>> import tapegrad as tg
+        >>> from tapegrad.optim import SGD
+        >>> w = tg.tensor([1.0, -2.0], requires_grad=True)
+        >>> optimizer = SGD([w], lr=0.1)
+        >>> def closure():
+        ...     optimizer.zero_grad()
+        ...     loss = (w * w).sum()
+        ...     loss.backward()
+        ...     return loss
+        >>> optimizer.step(closure)
+        tensor(5., grad_fn=<Sum>)
+        >>> w
+        tensor([ 0.8, -1.6], requires_grad=True)
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for param in group["params"]:
+                gradient = _gradient_of(param)
+                if gradient is None:
+                    continue
+                self._update(param, gradient, self.state[param], group)
+        return loss
+
+    def _update(self, param: Tensor, grad, state: dict[str, Any], group: dict[str, Any]):
+        """Change ``param.data`` in place from ``grad`` (never modify ``grad`` itself)."""
+        raise NotImplementedError(
+            f"{type(self).__name__}: an Optimizer subclass must implement "
+            "_update(param, grad, state, group), or override step()"
+        )
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return a snapshot of the optimizer, in PyTorch's layout, for checkpoints.
+
+        ``{"state": {index: {name: value}}, "param_groups": [{..., "params": [index, ...]}]}``:
+        parameters are numbered in order across groups; the parameters themselves are not
+        saved. Arrays are NumPy copies and scalars Python numbers, so training on does not
+        change a saved dict (PyTorch returns references instead).
+
+        >>> import tapegrad as tg
+        >>> from tapegrad.optim import SGD
+        >>> w = tg.tensor([1.0], requires_grad=True)
+        >>> optimizer = SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * 2).sum().backward()
+        >>> optimizer.step()
+        >>> saved = optimizer.state_dict()
+        >>> saved["state"], saved["param_groups"][0]["params"]
+        ({0: {'momentum_buffer': array([2.])}}, [0])
+        """
+        index_of: dict[int, int] = {}
+        param_groups = []
+        for group in self.param_groups:
+            packed = {key: _snapshot(value) for key, value in group.items() if key != "params"}
+            packed["params"] = [index_of.setdefault(id(param), len(index_of))
+                                for param in group["params"]]
+            param_groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for param in group["params"]:
+                entry = self.state.get(param)
+                if entry:
+                    state[index_of[id(param)]] = {key: _snapshot(value)
+                                                  for key, value in entry.items()}
+        return {"state": state, "param_groups": param_groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore state and hyperparameters saved by ``state_dict()`` onto these parameters.
+
+        The groups must match in number and size (parameters are matched by position). The
+        arrays are copied, in each parameter's dtype, so the saved dict stays untouched.
+
+        >>> import tapegrad as tg
+        >>> from tapegrad.optim import SGD
+        >>> w = tg.tensor([1.0], requires_grad=True)
+        >>> saved = SGD([w], lr=0.5).state_dict()
+        >>> optimizer = SGD([w], lr=0.1)
+        >>> optimizer.load_state_dict(saved)
+        >>> optimizer.param_groups[0]["lr"]
+        0.5
+        """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+            raise ValueError(
+                f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups', "
+                "as state_dict() returns"
+            )
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter "
+                f"group(s), this optimizer has {len(self.param_groups)}"
+            )
+        params_by_index: dict[int, Tensor] = {}
+        for group_index, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"{name}.load_state_dict: parameter group {group_index} has "
+                    f"{len(saved['params'])} parameter(s) in the state dict, "
+                    f"{len(group['params'])} in this optimizer"
+                )
+            params_by_index.update(zip(saved["params"], group["params"]))
+
+        # Build everything first, so a bad entry leaves the optimizer as it was.
+        state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        for index, entry in state_dict["state"].items():
+            if index not in params_by_index:
+                raise ValueError(
+                    f"{name}.load_state_dict: the state dict has state for parameter {index}, "
+                    f"which none of its param_groups lists"
+                )
+            param = params_by_index[index]
+            state[param] = {key: self._load_state_value(param, index, key, value)
+                            for key, value in entry.items()}
+        new_groups = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            new_group = {key: copy.deepcopy(value) for key, value in saved.items()
+                         if key != "params"}
+            new_group["params"] = group["params"]
+            new_groups.append(new_group)
+
+        self.state = state
+        for group, new_group in zip(self.param_groups, new_groups):
+            # Updated in place, so anyone holding a group (a scheduler) sees the loaded values.
+            group.clear()
+            group.update(new_group)
+
+    def _load_state_value(self, param: Tensor, index: int, key: str, value):
+        """Copy one saved value for ``param``: arrays onto its array module, in its dtype."""
+        if isinstance(value, np.generic):
+            return value.item()
+        if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+            return copy.deepcopy(value)
+        if value.shape != param.shape:
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: state '{key}' of parameter {index} "
+                f"has shape {value.shape}, the parameter has shape {param.shape}"
+            )
+        # Floating state follows the parameter's dtype, as in PyTorch.
+        dtype = param.dtype if np.dtype(value.dtype).kind == "f" else None
+        return backend.array_module(param.data).array(value, dtype=dtype)
