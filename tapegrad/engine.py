@@ -174,9 +174,12 @@ def sum_to_shape(grad, shape: tuple, op: str = "sum_to_shape"):
 
 
 def _accumulate(tensor: Tensor, grad) -> None:
-    """Add a finished gradient into ``tensor.grad`` (a copy the first time: grad may be shared)."""
+    """Add a finished gradient into ``tensor.grad``: a copy the first time, since the gradient
+    may be shared or a view, laid out like ``data`` so that updates like ``w -= lr * w.grad``
+    walk both arrays in the same order."""
     if tensor._grad is None:
-        tensor._grad = backend.copy_array(grad, tensor.data.dtype)
+        tensor._grad = backend.array_module(tensor.data).empty_like(tensor.data)
+        tensor._grad[...] = grad
     else:
         tensor._grad += grad
 

@@ -12,7 +12,8 @@ from tapegrad import random
 from tapegrad.grad_mode import no_grad
 from tapegrad.ops.activation import Elu, Gelu, LeakyRelu, Silu, Softplus
 from tapegrad.ops.convolution import AvgPool2d, Conv2d, MaxPool2d
-from tapegrad.ops.loss import BinaryCrossEntropyWithLogits
+from tapegrad.ops.linalg import Linear
+from tapegrad.ops.loss import BinaryCrossEntropyWithLogits, NllLoss
 from tapegrad.routines import as_tensor, clip, stack, where
 from tapegrad.routines import pad as numpy_pad
 from tapegrad.tensor import Tensor, _reduction_args, _wrap
@@ -364,17 +365,19 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100,
     tensor(2.)
     """
     input = as_tensor(input)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got "
+                         f"{reduction!r}")
     classes = _class_targets("nll_loss", input, target)
     kept = classes != ignore_index
     safe = np.where(kept, classes, 0)
-    picked = input.gather(1, np.expand_dims(safe, 1)).squeeze(1)
+    if kept.size and (safe.min() < 0 or safe.max() >= input.shape[1]):
+        raise IndexError(f"nll_loss: targets must be class indices in [0, {input.shape[1]}) "
+                         f"or ignore_index ({ignore_index}), got {safe.min()} to {safe.max()}")
     weights = kept.astype(input.dtype)
     if weight is not None:
-        weights = weights * as_tensor(weight).data[safe].astype(input.dtype, copy=False)
-    loss = -picked * weights
-    if reduction == "mean":
-        return loss.sum() / weights.sum()
-    return _reduce(loss, reduction, "nll_loss")
+        weights *= as_tensor(weight).data[safe].astype(input.dtype, copy=False)
+    return NllLoss.apply(input, weights, safe, reduction=reduction)
 
 
 def _class_targets(op: str, input: Tensor, target) -> np.ndarray:
@@ -455,8 +458,7 @@ def linear(input, weight, bias=None) -> Tensor:
     >>> linear(tg.ones(2, 3), tg.ones(4, 3)).shape
     (2, 4)
     """
-    out = as_tensor(input) @ as_tensor(weight).T
-    return out if bias is None else out + bias
+    return Linear.apply(as_tensor(input), as_tensor(weight), bias)
 
 
 def dropout(input, p: float = 0.5, training: bool = True) -> Tensor:

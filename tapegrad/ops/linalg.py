@@ -46,6 +46,36 @@ class Matmul(Function):
         return grad_x, grad_y
 
 
+class Linear(Function):
+    """y = x @ w^T + b;  dL/dx = dL/dy @ w,  dL/dw = dL/dy^T @ x,  dL/db = dL/dy summed over rows
+
+    One node instead of transpose, matmul and add: dL/dw comes out in w's own layout, and a
+    layer costs one Python-level op rather than three.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x, weight, bias=None):
+        if np.ndim(x) == 0 or np.ndim(weight) != 2 or np.shape(x)[-1] != np.shape(weight)[1]:
+            raise ValueError(
+                f"Linear: input of shape {np.shape(x)} has {np.shape(x)[-1:] or 'no'} features "
+                f"but weight of shape {np.shape(weight)} expects (out_features, in_features)"
+            )
+        self.save_for_backward(x, weight)
+        y = x @ weight.T
+        return y if bias is None else y + bias
+
+    def backward(self, grad):
+        x, weight = self.saved
+        needs_x, needs_weight, needs_bias = self.needs_input_grad
+        rows = grad.reshape(-1, grad.shape[-1])  # every leading axis is a batch axis
+        return (
+            grad @ weight if needs_x else None,
+            rows.T @ x.reshape(-1, x.shape[-1]) if needs_weight else None,
+            rows.sum(axis=0) if needs_bias else None,
+        )
+
+
 def _describe_mismatch(x_shape: tuple, y_shape: tuple) -> str:
     if len(x_shape) == 0 or len(y_shape) == 0:
         return f"Matmul: operands must be at least 1-d, got shapes {x_shape} and {y_shape}"

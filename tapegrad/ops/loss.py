@@ -34,3 +34,33 @@ class BinaryCrossEntropyWithLogits(Function):
         grad_x = grad * (stable_sigmoid(x) * (p * target + 1 - target) - p * target)
         grad_target = grad * (p * _softplus(-x) - _softplus(x))
         return (grad_x if needs_x else None), (grad_target if needs_target else None), None
+
+
+class NllLoss(Function):
+    """l_i = -w_i * x[i, t_i] (the log-probability of each target class, weighted), reduced by
+    sum, by sum / sum(w) ("mean"), or not at all;  dL/dx[i, t_i] = -w_i * dL/dl_i, 0 elsewhere
+
+    ``weights`` already holds 0 for ignored targets, whose ``classes`` entry is any valid class.
+    """
+
+    __slots__ = ("input_shape", "reduction", "total_weight")
+
+    def forward(self, x, weights, classes, reduction="mean"):
+        self.input_shape, self.reduction = x.shape, reduction
+        index = np.expand_dims(classes, 1)
+        losses = -np.take_along_axis(x, index, axis=1).squeeze(1) * weights
+        self.save_for_backward(weights, index)
+        if reduction == "none":
+            return losses
+        if reduction == "sum":
+            return losses.sum()
+        self.total_weight = weights.sum()
+        return losses.sum() / self.total_weight
+
+    def backward(self, grad):
+        weights, index = self.saved
+        if self.reduction == "mean":
+            grad = grad / self.total_weight
+        grad_x = np.zeros_like(weights, shape=self.input_shape)
+        np.put_along_axis(grad_x, index, np.expand_dims(-grad * weights, 1), axis=1)
+        return grad_x, None, None
