@@ -11,7 +11,7 @@
 
 from tapegrad.tensor import Tensor, tensor  # isort: skip  (Tensor first: the rest build on it)
 from tapegrad import data, nn, optim  # noqa: E402  (after the names they build on)
-from tapegrad.autograd import GradcheckError, grad, gradcheck
+from tapegrad.autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from tapegrad.creation import (
     arange,
     eye,
@@ -78,7 +78,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     # the autograd core
-    "Tensor", "tensor", "Function", "grad", "gradcheck", "GradcheckError",
+    "Tensor", "tensor", "Function", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
     # factories
     "zeros", "ones", "full", "zeros_like", "ones_like", "eye", "arange", "rand", "randn",

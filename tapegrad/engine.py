@@ -13,11 +13,23 @@ import numpy as np
 
 from tapegrad import backend
 from tapegrad.function import FREED_GRAPH_MESSAGE, Function
-from tapegrad.tensor import Tensor
+from tapegrad.grad_mode import set_grad_enabled
+from tapegrad.tensor import Tensor, _wrap
 
 
 def initial_gradient(root: Tensor, gradient):
-    """Return dL/d(root) as an array of root's shape and dtype: 1 when ``gradient`` is None."""
+    """Return dL/d(root) as an array of root's shape and dtype: 1 when ``gradient`` is None.
+
+    A Tensor that requires grad is kept as it is (after checking its shape), so that under
+    create_graph the gradients stay differentiable with respect to it.
+    """
+    if isinstance(gradient, Tensor) and gradient.requires_grad:
+        if gradient.shape != root.data.shape:
+            raise ValueError(
+                f"backward: gradient has shape {gradient.shape} but the tensor has shape "
+                f"{root.data.shape}"
+            )
+        return gradient
     xp = backend.array_module(root.data)
     if gradient is None:
         if root.data.size != 1:
@@ -40,17 +52,29 @@ def initial_gradient(root: Tensor, gradient):
     )
 
 
-def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None):
+def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None,
+                 create_graph: bool = False):
     """Propagate ``root_grads`` from ``roots`` to every tensor in their graph.
 
     Without ``inputs``, gradients are added to ``.grad`` of every tensor that requires grad and
     is still alive, leaves and intermediates alike, once the whole pass has succeeded (so a pass
     that raises changes no ``.grad``). With ``inputs``, nothing is written: the gradients of
     those tensors are returned instead (``None`` where no gradient reached one).
+
+    With ``create_graph``, each backward formula runs on Tensors with grad mode on, so the
+    gradients are Tensors with a graph of their own, differentiable again.
     """
+    with set_grad_enabled(create_graph):
+        return _walk(roots, root_grads, retain_graph, inputs, create_graph)
+
+
+def _walk(roots, root_grads, retain_graph, inputs, create_graph):
+    as_gradient = _as_gradient_tensor if create_graph else _as_gradient
+    exact_types = _TENSOR_GRADIENT_TYPES if create_graph else _GRADIENT_TYPES
     # node or leaf -> dL/d(its output), summed over the consumers done so far
     pending = {}
     for root, grad in zip(roots, root_grads):
+        grad = as_gradient(grad) if create_graph else grad
         parent = root if root.grad_fn is None else root.grad_fn
         pending[parent] = grad if parent not in pending else pending[parent] + grad
 
@@ -70,7 +94,7 @@ def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None):
             output = node._output()
             if output is not None:
                 finished.append((output, grad))
-            input_grads = node.backward(grad)
+            input_grads = _backward_of(node, grad) if create_graph else node.backward(grad)
             if type(input_grads) is not tuple or len(input_grads) != len(parents):
                 input_grads = _one_per_input(node, input_grads)
         if not retain_graph:
@@ -79,8 +103,8 @@ def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None):
             if parent is None:
                 continue
             if input_grad is not None:
-                if type(input_grad) not in _GRADIENT_TYPES:
-                    input_grad = _as_gradient(input_grad)
+                if type(input_grad) not in exact_types:
+                    input_grad = as_gradient(input_grad)
                 shape = parent._shape
                 if input_grad.shape != shape:
                     input_grad = sum_to_shape(input_grad, shape, f"{type(node).__name__}.backward")
@@ -94,11 +118,12 @@ def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None):
                     ready.append(parent)
 
     if inputs is not None:
-        return [_captured_gradient(x, wanted, pending) for x in inputs]
+        return [_captured_gradient(x, wanted, pending, create_graph) for x in inputs]
+    accumulate = _accumulate_tensor if create_graph else _accumulate
     for tensor, grad in finished:
-        _accumulate(tensor, grad)
+        accumulate(tensor, grad)
     for parent, grad in pending.items():  # only leaves are left
-        _accumulate(parent, grad)
+        accumulate(parent, grad)
     return None
 
 
@@ -135,8 +160,24 @@ def _one_per_input(node: Function, input_grads) -> tuple:
     return tuple(input_grads)
 
 
-# Gradient types the backward loop takes as they are; anything else goes through _as_gradient.
+def _backward_of(node: Function, grad):
+    """``node.backward`` on Tensors: its saved inputs and output linked to the graph."""
+    saved = node._saved
+    node._saved = node._saved_as_tensors()
+    try:
+        return node.backward(grad)
+    finally:
+        node._saved = saved
+
+
+# Gradient types the backward loop takes as they are; anything else is converted.
 _GRADIENT_TYPES = frozenset({np.ndarray, np.float64, np.float32})
+_TENSOR_GRADIENT_TYPES = frozenset({Tensor})
+
+
+def _as_gradient_tensor(grad) -> Tensor:
+    """Under create_graph, every gradient is a Tensor (arrays become constants)."""
+    return grad if isinstance(grad, Tensor) else _wrap(backend.as_array(grad))
 
 
 def _as_gradient(grad):
@@ -184,9 +225,16 @@ def _accumulate(tensor: Tensor, grad) -> None:
         tensor._grad += grad
 
 
-def _captured_gradient(tensor: Tensor, wanted: dict, leaf_grads: dict):
+def _accumulate_tensor(tensor: Tensor, grad: Tensor) -> None:
+    """Under create_graph, ``.grad`` becomes a Tensor with the graph that computed it."""
+    tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+
+
+def _captured_gradient(tensor: Tensor, wanted: dict, leaf_grads: dict, create_graph: bool):
     if tensor.grad_fn is not None:
         grad = wanted.get(tensor.grad_fn)
     else:
         grad = leaf_grads.get(tensor)
-    return None if grad is None else backend.copy_array(grad, tensor.data.dtype)
+    if grad is None or create_graph:
+        return grad
+    return backend.copy_array(grad, tensor.data.dtype)

@@ -52,6 +52,12 @@ class Function:
     # _output: a weak reference to the output, so the graph holds no cycle; _shape: its shape.
     __slots__ = ("_parents", "needs_input_grad", "_saved", "_output", "_shape")
 
+    # What each array given to save_for_backward is, for higher-order gradients: an int is
+    # that input (by position), "output" is the output, None (or no declaration) a constant.
+    # backward(create_graph=True) then hands backward those inputs and that output as Tensors
+    # still linked to the graph, so the gradient it computes can be differentiated again.
+    saved_roles: tuple | None = None
+
     def forward(self, *arrays):
         """Compute the op on raw arrays and return one array."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, *arrays)")
@@ -165,6 +171,41 @@ class Function:
         output = _wrap(data, self)
         self._output = weakref.ref(output)
         return output
+
+    @classmethod
+    def compute(cls, *inputs, **options):
+        """``forward``'s result on arrays, or a graph node when an input is a Tensor.
+
+        Backward formulas call ops this way when NumPy has no function that dispatches on
+        Tensors (a scatter, say): arrays for ordinary gradients, Tensors under create_graph.
+
+        >>> from tapegrad.ops.arithmetic import Mul
+        >>> float(Mul.compute(np.array(2.0), np.array(3.0)))
+        6.0
+        """
+        if any(isinstance(value, Tensor) for value in inputs):
+            return cls.apply(*inputs, **options)
+        function = cls()
+        function._saved = ()
+        function.needs_input_grad = (False,) * len(inputs)
+        return function.forward(*inputs, **options)
+
+    def _saved_as_tensors(self) -> tuple:
+        """The saved arrays as ``saved_roles`` says: inputs and output as Tensors linked to
+        the graph (so a backward computed from them is differentiable), the rest as they are."""
+        roles = type(self).saved_roles or ()
+        values = []
+        for position, value in enumerate(self._saved):
+            role = roles[position] if position < len(roles) else None
+            if role == "output":
+                values.append(_wrap(backend.as_array(value), self))
+            elif isinstance(role, int) and self._parents[role] is not None:
+                parent = self._parents[role]
+                values.append(parent if isinstance(parent, Tensor) else _wrap(
+                    backend.as_array(value), parent))
+            else:
+                values.append(value)
+        return tuple(values)
 
     def _release(self) -> None:
         """Drop the saved state (save_for_backward's and any kept on ``self`` by forward)."""

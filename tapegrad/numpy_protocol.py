@@ -45,6 +45,14 @@ UFUNCS = {
     np.less_equal: _tensor_first(operator.le),
     np.equal: _tensor_first(operator.eq),
     np.not_equal: _tensor_first(operator.ne),
+    np.bitwise_and: _tensor_first(operator.and_),
+    np.logical_and: _tensor_first(operator.and_),
+    np.bitwise_or: _tensor_first(operator.or_),
+    np.logical_or: _tensor_first(operator.or_),
+    np.bitwise_xor: _tensor_first(operator.xor),
+    np.logical_xor: _tensor_first(operator.xor),
+    np.invert: operator.invert,
+    np.logical_not: operator.invert,
 }
 
 FUNCTIONS = {

@@ -232,12 +232,28 @@ def squeeze(x, axis=None) -> Tensor:
     return as_tensor(x).squeeze(axis)
 
 
-def expand_dims(x, axis: int) -> Tensor:
-    """Insert an axis of size 1 (NumPy's name for ``unsqueeze``)."""
+def expand_dims(x, axis) -> Tensor:
+    """Insert axes of size 1 at ``axis`` (an int or a tuple, positions in the result), as
+    NumPy's ``expand_dims``.
+
+    >>> expand_dims(Tensor(np.zeros((2, 3))), (0, -1)).shape
+    (1, 2, 3, 1)
+    """
+    x = as_tensor(x)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    ndim = x.ndim + len(axes)
+    if any(not -ndim <= a < ndim for a in axes):
+        raise ValueError(f"expand_dims: axis {axis} is out of range for a result with {ndim} "
+                         "dimensions")
+    shape = list(x.shape)
+    for position in sorted(a % ndim for a in axes):
+        shape.insert(position, 1)
+    return x.reshape(tuple(shape))
+
+
+def unsqueeze(x, axis: int) -> Tensor:
+    """Insert one axis of size 1 (PyTorch's name), as ``Tensor.unsqueeze``."""
     return as_tensor(x).unsqueeze(axis)
-
-
-unsqueeze = expand_dims
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:

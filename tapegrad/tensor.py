@@ -80,7 +80,8 @@ class Tensor:
         """dL/d(this tensor) as an ndarray of ``data``'s shape, summed over backward calls.
 
         Zeros until a gradient flows in (allocated when first read); ``None`` for tensors
-        that do not require grad.
+        that do not require grad. After ``backward(create_graph=True)`` it is a Tensor with
+        the graph that computed it, so it can be differentiated again.
 
         >>> x = Tensor([1.0, 2.0], requires_grad=True)
         >>> x.grad
@@ -117,29 +118,29 @@ class Tensor:
         """
         return self.grad_fn is None
 
-    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False):
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False):
         """Accumulate d(self)/d(leaf) into ``.grad`` of every tensor in the graph that needs it.
 
         ``gradient`` is dL/d(self): may be omitted for one-element tensors (it is then 1),
         else an array of self's shape or a scalar. The graph's saved arrays are freed unless
-        ``retain_graph=True``.
+        ``retain_graph=True`` (the default is ``create_graph``). With ``create_graph=True``
+        the gradients are computed by ops that record a graph, and ``.grad`` becomes a Tensor
+        that can be differentiated again.
 
         >>> x = Tensor(3.0, requires_grad=True)
         >>> (x * x).backward()
         >>> x.grad
         array(6.)
         """
-        if create_graph:
-            raise NotImplementedError(
-                "backward: create_graph=True (higher-order gradients) is not supported yet"
-            )
         if not self._requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no grad_fn; "
                 "create its inputs with requires_grad=True"
             )
         root_grad = engine.initial_gradient(self, gradient)
-        engine.run_backward((self,), (root_grad,), retain_graph=retain_graph)
+        retain = create_graph if retain_graph is None else retain_graph
+        engine.run_backward((self,), (root_grad,), retain_graph=retain, create_graph=create_graph)
 
     def zero_grad(self) -> None:
         """Reset ``.grad`` to zeros (lazily: the zeros are made when next read or added to).
@@ -378,6 +379,39 @@ class Tensor:
         return self._compare(np.greater_equal, other)
 
     __hash__ = object.__hash__  # defining __eq__ would otherwise make tensors unhashable
+
+    # Logic on boolean tensors (masks), not differentiable.
+
+    def __and__(self, other) -> Tensor:
+        return self._compare(np.logical_and, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other) -> Tensor:
+        return self._compare(np.logical_or, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other) -> Tensor:
+        return self._compare(np.logical_xor, other)
+
+    __rxor__ = __xor__
+
+    def __invert__(self) -> Tensor:
+        if self.data.dtype != bool:
+            raise TypeError(f"~: only boolean tensors can be inverted, got dtype {self.data.dtype}")
+        return _wrap(backend.as_array(np.logical_not(self.data)))
+
+    def astype(self, dtype, copy: bool = True) -> Tensor:
+        """The same values as ``dtype``; differentiable between float dtypes (the gradient is
+        cast back). With ``copy=False``, a tensor already of ``dtype`` is returned as is.
+
+        >>> Tensor([1.5, 2.0]).astype(np.float32).dtype
+        dtype('float32')
+        """
+        if not copy and self.data.dtype == np.dtype(dtype):
+            return self
+        return Cast.apply(self, dtype=dtype)
 
     # ------------------------------------------------------------------ elementwise math
 
@@ -869,6 +903,7 @@ from tapegrad import engine, numpy_protocol  # noqa: E402
 from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
 from tapegrad.ops.elementwise import (  # noqa: E402
     Abs,
+    Cast,
     Clip,
     Cos,
     Exp,

@@ -289,6 +289,20 @@ OPS = [
     OpCase("F.adaptive_avg_pool2d_even", lambda x: F.adaptive_avg_pool2d(x, 2), None,
            ((2, 1, 4, 6),), scalar_ok=False,
            torch_fn=lambda x: __import__("torch").nn.functional.adaptive_avg_pool2d(x, 2)),
+    OpCase("F.conv2d", lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2),
+           groups=2), None, ((2, 4, 5, 6), (4, 2, 3, 2), (4,)), scalar_ok=False,
+           torch_fn=lambda x, w, b: __import__("torch").nn.functional.conv2d(
+               x, w, b, stride=(2, 1), padding=1, dilation=(1, 2), groups=2)),
+    OpCase("F.conv1d", lambda x, w: F.conv1d(x, w, padding=1), None, ((2, 3, 6), (2, 3, 3)),
+           scalar_ok=False, torch_fn=lambda x, w: __import__("torch").nn.functional.conv1d(
+               x, w, padding=1)),
+    OpCase("F.max_pool2d", lambda x: F.max_pool2d(x, 3, stride=2, padding=1), None,
+           ((2, 2, 5, 5),), scalar_ok=False,
+           torch_fn=lambda x: __import__("torch").nn.functional.max_pool2d(x, 3, 2, 1)),
+    OpCase("F.avg_pool2d", lambda x: F.avg_pool2d(x, 2, stride=1, padding=1,
+           count_include_pad=False), None, ((2, 2, 4, 3),), scalar_ok=False,
+           torch_fn=lambda x: __import__("torch").nn.functional.avg_pool2d(
+               x, 2, 1, 1, count_include_pad=False)),
     OpCase("F.dropout_eval_and_mask", lambda x: F.dropout(x, 0.3, training=False)
            * DROPOUT_MASK, lambda x: x * DROPOUT_MASK, ((3, 4),), scalar_ok=False,
            torch_fn=lambda x: x * _torch(DROPOUT_MASK)),

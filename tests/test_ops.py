@@ -32,6 +32,11 @@ def test_gradcheck(case, rng):
     assert tg.gradcheck(case.fn, *_tensors(make_inputs(case, rng)))
 
 
+@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
+def test_gradgradcheck(case, rng):
+    assert tg.gradgradcheck(case.fn, *_tensors(make_inputs(case, rng)))
+
+
 @pytest.mark.parametrize("case", BINARY, ids=lambda c: c.name)
 def test_gradcheck_broadcasting(case, rng):
     tensors = _tensors(make_inputs(case, rng, case.broadcast_shapes))

@@ -1,6 +1,7 @@
-"""Gradients as values: ``grad`` (like ``torch.autograd.grad``) and ``gradcheck``."""
+"""Gradients as values: ``grad`` (like ``torch.autograd.grad``), ``gradcheck`` and
+``gradgradcheck``."""
 
 from tapegrad.autograd.grad import grad
-from tapegrad.autograd.gradcheck import GradcheckError, gradcheck
+from tapegrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
-__all__ = ["grad", "gradcheck", "GradcheckError"]
+__all__ = ["grad", "gradcheck", "gradgradcheck", "GradcheckError"]

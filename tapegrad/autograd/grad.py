@@ -16,15 +16,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
     Nothing is added to any ``.grad``. ``grad_outputs`` weights each output (needed for
     outputs with more than one element). An input the outputs do not depend on is an error
-    unless ``allow_unused=True``, which gives ``None`` for it.
+    unless ``allow_unused=True``, which gives ``None`` for it. With ``create_graph=True`` the
+    gradients carry a graph of their own and can be differentiated again (to any order).
 
     >>> import tapegrad as tg
     >>> x = tg.tensor(3.0, requires_grad=True)
     >>> tg.grad(x * x, x)
     (tensor(6.),)
     """
-    if create_graph:
-        raise NotImplementedError("grad: create_graph=True is not supported yet")
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
@@ -38,12 +37,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not isinstance(tensor, Tensor) or not tensor.requires_grad:
             raise RuntimeError(f"grad: every {kind} must be a Tensor that requires grad")
     root_grads = [engine.initial_gradient(out, g) for out, g in zip(outputs, grad_outputs)]
-    grads = engine.run_backward(outputs, root_grads, retain_graph=bool(retain_graph),
-                                inputs=inputs)
+    retain = create_graph if retain_graph is None else retain_graph
+    grads = engine.run_backward(outputs, root_grads, retain_graph=retain, inputs=inputs,
+                                create_graph=create_graph)
     for index, value in enumerate(grads):
         if value is None and not allow_unused:
             raise RuntimeError(
                 f"grad: input {index} was not used to compute the outputs; "
                 "pass allow_unused=True to get None for it"
             )
-    return tuple(None if value is None else _wrap(value) for value in grads)
+    return tuple(value if value is None or isinstance(value, Tensor) else _wrap(value)
+                 for value in grads)

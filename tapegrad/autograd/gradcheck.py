@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad import engine
-from tapegrad.grad_mode import no_grad
+from tapegrad.autograd.grad import grad
+from tapegrad.creation import zeros_like
+from tapegrad.grad_mode import enable_grad, no_grad
+from tapegrad.routines import concatenate
 from tapegrad.tensor import Tensor
 
 
@@ -72,9 +75,9 @@ def _analytic_jacobians(output: Tensor, inputs: list) -> list:
         seed = np.zeros(output.shape)
         seed[output_index] = 1.0
         grads = engine.run_backward((output,), (seed,), retain_graph=True, inputs=inputs)
-        for jacobian, grad in zip(jacobians, grads):
-            if grad is not None:
-                jacobian[row] = np.ravel(grad)
+        for jacobian, gradient in zip(jacobians, grads):
+            if gradient is not None:
+                jacobian[row] = np.ravel(gradient)
     return jacobians
 
 
@@ -89,3 +92,42 @@ def _numeric_column(fn, inputs: list, tensor: Tensor, element: tuple, eps: float
             values.append(np.array(fn(*inputs).data, dtype=np.float64).ravel())
     tensor.data[element] = original
     return (values[0] - values[1]) / (2 * eps)
+
+
+def gradgradcheck(fn, *inputs, grad_outputs=None, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3) -> bool:
+    """Check ``fn``'s second derivatives: ``gradcheck`` of the gradients ``create_graph=True``
+    gives, as functions of the inputs and of the output's weights ``grad_outputs`` (random,
+    seeded, when not given). True, or a GradcheckError naming what differs.
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([0.5, -1.0], requires_grad=True)
+    >>> tg.gradgradcheck(lambda t: (t * t).tanh(), x)
+    True
+    """
+    inputs = [
+        Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
+        if isinstance(x, Tensor) else x
+        for x in inputs
+    ]
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradgradcheck: no input requires grad, so there is nothing to check")
+    output = _single_output(fn(*inputs))
+    if grad_outputs is None:
+        weights = np.random.default_rng(0).standard_normal(output.shape)
+    else:
+        weights = np.asarray(getattr(grad_outputs, "data", grad_outputs), dtype=np.float64)
+    weights = Tensor(weights, requires_grad=True)
+    count = len(inputs)
+
+    def first_derivatives(*values):
+        with enable_grad():
+            wanted = [values[i] for i in checked]
+            grads = grad(fn(*values[:count]), wanted, grad_outputs=values[count],
+                         create_graph=True, allow_unused=True)
+            pieces = [zeros_like(x).reshape(-1) if g is None else g.reshape(-1)
+                      for g, x in zip(grads, wanted)]
+            return concatenate(pieces)
+
+    return gradcheck(first_derivatives, *inputs, weights, eps=eps, atol=atol, rtol=rtol)

@@ -26,10 +26,26 @@ def erf(x):
     return np.asarray(values, dtype=x.dtype)
 
 
+class Erf(Function):
+    """y = erf(x);  dL/dx = dL/dy * 2 / sqrt(pi) * exp(-x^2)"""
+
+    __slots__ = ()
+    saved_roles = (0,)
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return erf(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad * (2 / math.sqrt(math.pi)) * np.exp(-x * x)
+
+
 class LeakyRelu(Function):
     """y = x if x > 0 else slope * x;  dL/dx = dL/dy * (1 if x > 0 else slope)"""
 
     __slots__ = ("slope",)
+    saved_roles = (0,)
 
     def forward(self, x, negative_slope=0.01):
         self.slope = negative_slope
@@ -45,6 +61,7 @@ class Elu(Function):
     """y = x if x > 0 else alpha * (exp(x) - 1);  dL/dx = dL/dy * (1 if x > 0 else y + alpha)"""
 
     __slots__ = ("alpha",)
+    saved_roles = (0, "output")
 
     def forward(self, x, alpha=1.0):
         self.alpha = alpha
@@ -68,6 +85,7 @@ class Gelu(Function):
     """
 
     __slots__ = ("approximate",)
+    saved_roles = (0,)
 
     def forward(self, x, approximate="none"):
         if approximate not in ("none", "tanh"):
@@ -79,7 +97,7 @@ class Gelu(Function):
     def _cdf(self, x):
         if self.approximate == "tanh":
             return 0.5 * (1 + np.tanh(_SQRT_2_OVER_PI * (x + _TANH_CUBIC * x**3)))
-        return 0.5 * (1 + erf(x / math.sqrt(2)))
+        return 0.5 * (1 + Erf.compute(x / math.sqrt(2)))
 
     def backward(self, grad):
         (x,) = self.saved
@@ -96,14 +114,15 @@ class Silu(Function):
     """y = x * sigmoid(x);  dL/dx = dL/dy * s * (1 + x * (1 - s)),  s = sigmoid(x)"""
 
     __slots__ = ()
+    saved_roles = (0,)
 
     def forward(self, x):
-        s = stable_sigmoid(x)
-        self.save_for_backward(x, s)
-        return x * s
+        self.save_for_backward(x)
+        return x * stable_sigmoid(x)
 
     def backward(self, grad):
-        x, s = self.saved
+        (x,) = self.saved
+        s = stable_sigmoid(x)  # recomputed: cheaper to keep x alone, and differentiable again
         return grad * s * (1 + x * (1 - s))
 
 
@@ -111,14 +130,15 @@ class Softplus(Function):
     """y = log(1 + exp(beta * x)) / beta (x itself where beta * x > threshold);
     dL/dx = dL/dy * sigmoid(beta * x) (1 past the threshold)"""
 
-    __slots__ = ()
+    __slots__ = ("beta",)
+    saved_roles = (0,)
 
     def forward(self, x, beta=1.0, threshold=20.0):
-        scaled = x * beta
-        linear = scaled > threshold
-        self.save_for_backward(scaled, linear)
-        return np.where(linear, x, np.logaddexp(0, scaled) / beta)
+        self.beta = beta
+        linear = x * beta > threshold
+        self.save_for_backward(x, linear)
+        return np.where(linear, x, np.logaddexp(0, x * beta) / beta)
 
     def backward(self, grad):
-        scaled, linear = self.saved
-        return grad * np.where(linear, 1, stable_sigmoid(scaled)).astype(grad.dtype, copy=False)
+        x, linear = self.saved
+        return grad * np.where(linear, 1, stable_sigmoid(x * self.beta))

@@ -36,6 +36,7 @@ class Mul(Function):
     """z = x * y;  dL/dx = dL/dz * y,  dL/dy = dL/dz * x"""
 
     __slots__ = ()
+    saved_roles = (0, 1)
 
     def forward(self, x, y):
         self.save_for_backward(x, y)
@@ -51,6 +52,7 @@ class Div(Function):
     """z = x / y;  dL/dx = dL/dz / y,  dL/dy = -dL/dz * z / y"""
 
     __slots__ = ()
+    saved_roles = (1, "output")
 
     def forward(self, x, y):
         z = x / y
@@ -83,6 +85,7 @@ class Pow(Function):
     """
 
     __slots__ = ()
+    saved_roles = (0, 1, "output")
 
     def forward(self, x, y):
         z = x**y

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.tensor import Tensor
+
+
+def _values(value):
+    """The numbers to inspect: a Tensor's data (under create_graph), or the array itself."""
+    return value.data if isinstance(value, Tensor) else value
+
 
 def times(grad, factor):
     """grad * factor, with 0 wherever grad is 0 (even where factor is infinite).
@@ -16,10 +23,10 @@ def times(grad, factor):
     >>> times(np.array([0.0, 2.0]), np.array([np.inf, 3.0]))
     array([0., 6.])
     """
-    if np.isfinite(factor).all():  # the usual case: one cheap check, no copy
+    if np.isfinite(_values(factor)).all():  # the usual case: one cheap check, no copy
         return grad * factor
     with np.errstate(invalid="ignore"):
-        return np.where(grad == 0, 0, grad * factor)
+        return np.where(_values(grad) == 0, 0, grad * factor)
 
 
 def over(grad, divisor):
@@ -28,7 +35,7 @@ def over(grad, divisor):
     >>> over(np.array([0.0, 2.0]), np.array([0.0, 4.0]))
     array([0. , 0.5])
     """
-    if divisor.all():  # the usual case: no zero divisor, one cheap check
+    if _values(divisor).all():  # the usual case: no zero divisor, one cheap check
         return grad / divisor
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(grad == 0, 0, grad / divisor)
+        return np.where(_values(grad) == 0, 0, grad / divisor)

@@ -21,7 +21,8 @@ class Conv2d(Function):
     x (N, C, H, W) and w (O, C / groups, kH, kW) give y (N, O, Ho, Wo), as
     ``torch.nn.functional.conv2d`` without bias: zero padding, then a stride and a dilation
     per axis; with ``groups`` = g, each g-th of the output channels sees only its g-th of the
-    input channels (g = C is a depthwise convolution).
+    input channels (g = C is a depthwise convolution). Both gradients are ops of their own
+    (Conv2dInputGrad, Conv2dWeightGrad), so they can be differentiated again.
 
     >>> import numpy as np
     >>> Conv2d.apply(np.arange(9.0).reshape(1, 1, 3, 3), np.ones((1, 1, 2, 2)))
@@ -29,49 +30,104 @@ class Conv2d(Function):
               [20., 24.]]]])
     """
 
-    __slots__ = ("stride", "padding", "dilation", "groups")
+    __slots__ = ("geometry",)
+    saved_roles = (0, 1)
 
     def forward(self, x, w, *, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
         out_size = _check_conv(x.shape, w.shape, stride, padding, dilation, groups)
-        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        self.geometry = {"stride": stride, "padding": padding, "dilation": dilation,
+                         "groups": groups}
         # x is kept rather than its columns, which are kH * kW times larger.
         self.save_for_backward(x, w)
-        columns = self._columns(x, w.shape[2:])
-        y = np.matmul(_group_rows(w, groups), columns)  # (N, groups, O / groups, Ho * Wo)
-        return y.reshape(x.shape[0], w.shape[0], *out_size)
+        y = np.matmul(_group_rows(w, groups), _columns(x, w.shape[2:], **self.geometry))
+        return y.reshape(x.shape[0], w.shape[0], *out_size)  # from (N, g, O / g, Ho * Wo)
 
     def backward(self, grad):
         x, w = self.saved
         needs_x, needs_w = self.needs_input_grad
-        batch, channels_out, out_h, out_w = grad.shape
-        # dL/dy laid out as y was made: (N, groups, O / groups, Ho * Wo)
-        grad_rows = grad.reshape(batch, self.groups, channels_out // self.groups, out_h * out_w)
-        grad_x = self._grad_input(grad_rows, x.shape, w, (out_h, out_w)) if needs_x else None
-        grad_w = self._grad_weight(grad_rows, x, w.shape) if needs_w else None
+        grad_x = Conv2dInputGrad.compute(grad, w, x_shape=x.shape, **self.geometry) if (
+            needs_x) else None
+        grad_w = Conv2dWeightGrad.compute(grad, x, w_shape=w.shape, **self.geometry) if (
+            needs_w) else None
         return grad_x, grad_w
 
-    def _grad_input(self, grad_rows, x_shape: tuple, w, out_size: tuple):
-        """Each column's gradient, w^T dL/dy, added back onto the pixels it was copied from."""
-        grad_columns = np.matmul(_group_rows(w, self.groups).swapaxes(-1, -2), grad_rows)
-        kernel = w.shape[2:]
-        grad_windows = grad_columns.reshape(*x_shape[:2], kernel[0] * kernel[1], *out_size)
-        offsets = _kernel_offsets(kernel, self.stride, self.dilation, out_size)
-        grad_padded = _fold(grad_rows, lambda k: grad_windows[:, :, k], offsets,
-                            _padded_shape(x_shape, self.padding))
-        return _unpad(grad_padded, self.padding)
 
-    def _grad_weight(self, grad_rows, x, w_shape: tuple):
-        """dL/dy times the transposed columns; every image adds to the same weight."""
-        columns = self._columns(x, w_shape[2:])
-        return np.matmul(grad_rows, columns.swapaxes(-1, -2)).sum(axis=0).reshape(w_shape)
+class Conv2dInputGrad(Function):
+    """z = g ⋆ᵀ w, Conv2d's dL/dx for dL/dy = g;  dL/dg = dL/dz ⋆ w,  dL/dw = dL/dz ⋆ g
+    (z is linear in g and in w, so its gradients are Conv2d and Conv2dWeightGrad again)"""
 
-    def _columns(self, x, kernel: tuple):
-        """im2col: (N, groups, C / groups * kH * kW, Ho * Wo), one column per output pixel."""
-        windows = _windows(_pad(x, self.padding), kernel, self.stride, self.dilation)
-        batch, channels, out_h, out_w = windows.shape[:4]
-        # The reshape copies: rows ordered (channel, i, j) as in w, columns by output pixel.
-        return windows.transpose(0, 1, 4, 5, 2, 3).reshape(
-            batch, self.groups, channels // self.groups * kernel[0] * kernel[1], out_h * out_w)
+    __slots__ = ("geometry",)
+    saved_roles = (0, 1)
+
+    def forward(self, grad, w, *, x_shape, **geometry):
+        self.geometry = geometry
+        self.save_for_backward(grad, w)
+        return _conv_input_grad(grad, w, x_shape, **geometry)
+
+    def backward(self, upstream):
+        grad, w = self.saved
+        needs_grad, needs_w = self.needs_input_grad
+        return (
+            Conv2d.compute(upstream, w, **self.geometry) if needs_grad else None,
+            Conv2dWeightGrad.compute(grad, upstream, w_shape=w.shape, **self.geometry)
+            if needs_w else None,
+        )
+
+
+class Conv2dWeightGrad(Function):
+    """z = x ⋆ g, Conv2d's dL/dw for dL/dy = g;  dL/dg = x ⋆ dL/dz,  dL/dx = g ⋆ᵀ dL/dz
+    (z is linear in g and in x, so its gradients are Conv2d and Conv2dInputGrad again)"""
+
+    __slots__ = ("geometry",)
+    saved_roles = (0, 1)
+
+    def forward(self, grad, x, *, w_shape, **geometry):
+        self.geometry = geometry
+        self.save_for_backward(grad, x)
+        return _conv_weight_grad(grad, x, w_shape, **geometry)
+
+    def backward(self, upstream):
+        grad, x = self.saved
+        needs_grad, needs_x = self.needs_input_grad
+        return (
+            Conv2d.compute(x, upstream, **self.geometry) if needs_grad else None,
+            Conv2dInputGrad.compute(grad, upstream, x_shape=x.shape, **self.geometry)
+            if needs_x else None,
+        )
+
+
+def _grad_rows(grad, groups: int):
+    """dL/dy laid out as y was made: (N, groups, O / groups, Ho * Wo)."""
+    batch, channels_out, out_h, out_w = grad.shape
+    return grad.reshape(batch, groups, channels_out // groups, out_h * out_w)
+
+
+def _conv_input_grad(grad, w, x_shape: tuple, *, stride, padding, dilation, groups):
+    """Each column's gradient, w^T dL/dy, added back onto the pixels it was copied from."""
+    grad_columns = np.matmul(_group_rows(w, groups).swapaxes(-1, -2), _grad_rows(grad, groups))
+    kernel, out_size = w.shape[2:], grad.shape[2:]
+    grad_windows = grad_columns.reshape(*x_shape[:2], kernel[0] * kernel[1], *out_size)
+    offsets = _kernel_offsets(kernel, stride, dilation, out_size)
+    grad_padded = _fold(grad, lambda k: grad_windows[:, :, k], offsets,
+                        _padded_shape(x_shape, padding))
+    return _unpad(grad_padded, padding)
+
+
+def _conv_weight_grad(grad, x, w_shape: tuple, *, stride, padding, dilation, groups):
+    """dL/dy times the transposed columns; every image adds to the same weight."""
+    columns = _columns(x, w_shape[2:], stride=stride, padding=padding, dilation=dilation,
+                       groups=groups)
+    rows = _grad_rows(grad, groups)
+    return np.matmul(rows, columns.swapaxes(-1, -2)).sum(axis=0).reshape(w_shape)
+
+
+def _columns(x, kernel: tuple, *, stride, padding, dilation, groups):
+    """im2col: (N, groups, C / groups * kH * kW, Ho * Wo), one column per output pixel."""
+    windows = _windows(_pad(x, padding), kernel, stride, dilation)
+    batch, channels, out_h, out_w = windows.shape[:4]
+    # The reshape copies: rows ordered (channel, i, j) as in w, columns by output pixel.
+    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(
+        batch, groups, channels // groups * kernel[0] * kernel[1], out_h * out_w)
 
 
 class MaxPool2d(Function):
@@ -86,13 +142,13 @@ class MaxPool2d(Function):
               [13., 15.]]]])
     """
 
-    __slots__ = ("input_shape", "kernel_size", "stride", "padding")
+    __slots__ = ("pooling",)
 
     def forward(self, x, *, kernel_size, stride=None, padding=(0, 0)):
         stride = kernel_size if stride is None else stride
         out_size = _check_pool("MaxPool2d", x.shape, kernel_size, stride, padding)
-        self.input_shape, self.kernel_size = x.shape, kernel_size
-        self.stride, self.padding = stride, padding
+        self.pooling = {"input_shape": x.shape, "kernel_size": kernel_size, "stride": stride,
+                        "padding": padding}
         offsets = _kernel_offsets(kernel_size, stride, (1, 1), out_size)
         y, first_max = _first_maximum(_pad(x, padding, _lowest(x.dtype)), offsets)
         self.save_for_backward(first_max)
@@ -100,10 +156,30 @@ class MaxPool2d(Function):
 
     def backward(self, grad):
         (first_max,) = self.saved
-        offsets = _kernel_offsets(self.kernel_size, self.stride, (1, 1), grad.shape[2:])
+        return MaxPool2dGrad.compute(grad, first_max, **self.pooling)
+
+
+class MaxPool2dGrad(Function):
+    """z = g added at each window's first maximum (MaxPool2d's dL/dx);
+    dL/dg = dL/dz read at those maxima (z is linear in g)"""
+
+    __slots__ = ("pooling", "first_max")
+
+    def forward(self, grad, first_max, **pooling):
+        self.pooling, self.first_max = pooling, first_max
+        offsets = _kernel_offsets(pooling["kernel_size"], pooling["stride"], (1, 1),
+                                  grad.shape[2:])
         grad_padded = _fold(grad, lambda k: grad * (first_max == k), offsets,
-                            _padded_shape(self.input_shape, self.padding))
-        return _unpad(grad_padded, self.padding)
+                            _padded_shape(pooling["input_shape"], pooling["padding"]))
+        return _unpad(grad_padded, pooling["padding"])
+
+    def backward(self, upstream):
+        padded = _pad(upstream, self.pooling["padding"])
+        offsets = _kernel_offsets(self.pooling["kernel_size"], self.pooling["stride"], (1, 1),
+                                  self.first_max.shape[2:])
+        picked = sum(padded[:, :, rows, cols] * (self.first_max == k)
+                     for k, (rows, cols) in enumerate(offsets))
+        return picked, None
 
 
 class AvgPool2d(Function):
@@ -118,35 +194,51 @@ class AvgPool2d(Function):
               [10.5, 12.5]]]])
     """
 
-    __slots__ = ("input_shape", "kernel_size", "stride", "padding", "count_include_pad")
+    __slots__ = ("pooling",)
 
     def forward(self, x, *, kernel_size, stride=None, padding=(0, 0), count_include_pad=True):
         stride = kernel_size if stride is None else stride
         out_size = _check_pool("AvgPool2d", x.shape, kernel_size, stride, padding)
-        self.input_shape, self.kernel_size = x.shape, kernel_size
-        self.stride, self.padding = stride, padding
-        self.count_include_pad = count_include_pad
+        self.pooling = {"input_shape": x.shape, "kernel_size": kernel_size, "stride": stride,
+                        "padding": padding, "count_include_pad": count_include_pad}
         offsets = _kernel_offsets(kernel_size, stride, (1, 1), out_size)
         total = _window_sum(_pad(x, padding), offsets)
-        return total / self._divisor(out_size, total.dtype)
+        return total / _divisor(out_size, total.dtype, **self.pooling)
 
     def backward(self, grad):
-        # Every cell of a window got the same share of its mean.
-        share = grad / self._divisor(grad.shape[2:], grad.dtype)
-        offsets = _kernel_offsets(self.kernel_size, self.stride, (1, 1), grad.shape[2:])
-        grad_padded = _fold(grad, lambda k: share, offsets,
-                            _padded_shape(self.input_shape, self.padding))
-        return _unpad(grad_padded, self.padding)
+        return AvgPool2dGrad.compute(grad, **self.pooling)
 
-    def _divisor(self, out_size: tuple, dtype):
-        """How many cells each window averages: kH * kW, or (Ho, Wo) counts inside the input."""
-        (kernel_h, kernel_w), (pad_h, pad_w) = self.kernel_size, self.padding
-        if self.count_include_pad or (pad_h, pad_w) == (0, 0):
-            return kernel_h * kernel_w
-        rows = _cells_inside(self.input_shape[2], kernel_h, self.stride[0], pad_h, out_size[0])
-        cols = _cells_inside(self.input_shape[3], kernel_w, self.stride[1], pad_w, out_size[1])
-        # In the input's float dtype: an int64 divisor would promote float32 to float64.
-        return np.outer(rows, cols).astype(dtype if dtype.kind == "f" else np.float64)
+
+class AvgPool2dGrad(Function):
+    """z = each g / size spread over its window (AvgPool2d's dL/dx);
+    dL/dg = AvgPool2d(dL/dz) (z is linear in g, and this is its transpose)"""
+
+    __slots__ = ("pooling",)
+
+    def forward(self, grad, **pooling):
+        self.pooling = pooling
+        # Every cell of a window got the same share of its mean.
+        share = grad / _divisor(grad.shape[2:], grad.dtype, **pooling)
+        offsets = _kernel_offsets(pooling["kernel_size"], pooling["stride"], (1, 1),
+                                  grad.shape[2:])
+        grad_padded = _fold(grad, lambda k: share, offsets,
+                            _padded_shape(pooling["input_shape"], pooling["padding"]))
+        return _unpad(grad_padded, pooling["padding"])
+
+    def backward(self, upstream):
+        pooling = {key: value for key, value in self.pooling.items() if key != "input_shape"}
+        return AvgPool2d.compute(upstream, **pooling)
+
+
+def _divisor(out_size: tuple, dtype, *, input_shape, kernel_size, stride, padding,
+             count_include_pad):
+    """How many cells each window averages: kH * kW, or (Ho, Wo) counts inside the input."""
+    (kernel_h, kernel_w), (pad_h, pad_w) = kernel_size, padding
+    if count_include_pad or (pad_h, pad_w) == (0, 0):
+        return kernel_h * kernel_w
+    rows = _cells_inside(input_shape[2], kernel_h, stride[0], pad_h, out_size[0])
+    cols = _cells_inside(input_shape[3], kernel_w, stride[1], pad_w, out_size[1])
+    return np.outer(rows, cols).astype(dtype if dtype.kind == "f" else np.float64)
 
 
 # ---------------------------------------------------------------- windows and their adjoint

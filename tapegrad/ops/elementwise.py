@@ -12,6 +12,7 @@ class Exp(Function):
     """y = exp(x);  dL/dx = dL/dy * y"""
 
     __slots__ = ()
+    saved_roles = ("output",)
 
     def forward(self, x):
         y = np.exp(x)
@@ -27,6 +28,7 @@ class Log(Function):
     """y = log(x);  dL/dx = dL/dy / x"""
 
     __slots__ = ()
+    saved_roles = (0,)
 
     def forward(self, x):
         self.save_for_backward(x)
@@ -41,6 +43,7 @@ class Sqrt(Function):
     """y = sqrt(x);  dL/dx = dL/dy / (2 * y)"""
 
     __slots__ = ()
+    saved_roles = ("output",)
 
     def forward(self, x):
         y = np.sqrt(x)
@@ -56,6 +59,7 @@ class Abs(Function):
     """y = |x|;  dL/dx = dL/dy * sign(x)   (so the gradient at 0 is 0, as in PyTorch)"""
 
     __slots__ = ()
+    saved_roles = (0,)
 
     def forward(self, x):
         self.save_for_backward(x)
@@ -70,6 +74,7 @@ class Tanh(Function):
     """y = tanh(x);  dL/dx = dL/dy * (1 - y**2)"""
 
     __slots__ = ()
+    saved_roles = ("output",)
 
     def forward(self, x):
         y = np.tanh(x)
@@ -85,6 +90,7 @@ class Sigmoid(Function):
     """y = 1 / (1 + exp(-x));  dL/dx = dL/dy * y * (1 - y)"""
 
     __slots__ = ()
+    saved_roles = ("output",)
 
     def forward(self, x):
         y = stable_sigmoid(x)
@@ -111,6 +117,7 @@ class Relu(Function):
     """y = max(x, 0);  dL/dx = dL/dy * (x > 0)   (the gradient at 0 is 0, as in PyTorch)"""
 
     __slots__ = ()
+    saved_roles = ("output",)
 
     def forward(self, x):
         y = np.maximum(x, 0)
@@ -126,6 +133,7 @@ class Sin(Function):
     """y = sin(x);  dL/dx = dL/dy * cos(x)"""
 
     __slots__ = ()
+    saved_roles = (0,)
 
     def forward(self, x):
         self.save_for_backward(x)
@@ -140,6 +148,7 @@ class Cos(Function):
     """y = cos(x);  dL/dx = -dL/dy * sin(x)"""
 
     __slots__ = ()
+    saved_roles = (0,)
 
     def forward(self, x):
         self.save_for_backward(x)
@@ -154,6 +163,7 @@ class Log1p(Function):
     """y = log(1 + x);  dL/dx = dL/dy / (1 + x)"""
 
     __slots__ = ()
+    saved_roles = (0,)
 
     def forward(self, x):
         self.save_for_backward(x)
@@ -168,6 +178,7 @@ class Expm1(Function):
     """y = exp(x) - 1;  dL/dx = dL/dy * (y + 1)"""
 
     __slots__ = ()
+    saved_roles = ("output",)
 
     def forward(self, x):
         y = np.expm1(x)
@@ -199,3 +210,16 @@ class Clip(Function):
     def backward(self, grad):
         (passes,) = self.saved
         return grad * passes
+
+
+class Cast(Function):
+    """y = x as another dtype;  dL/dx = dL/dy as x's dtype"""
+
+    __slots__ = ("input_dtype",)
+
+    def forward(self, x, dtype):
+        self.input_dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, grad):
+        return grad.astype(self.input_dtype)

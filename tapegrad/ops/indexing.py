@@ -29,12 +29,25 @@ class Index(Function):
         return x[index]
 
     def backward(self, grad):
-        grad_x = np.zeros_like(grad, shape=self.input_shape)
-        if _picks_each_element_once(self.index):
-            grad_x[self.index] = grad
+        return IndexAdd.compute(grad, shape=self.input_shape, index=self.index)
+
+
+class IndexAdd(Function):
+    """y = zeros(shape) with x added at index (Index's backward);  dL/dx = dL/dy[index]"""
+
+    __slots__ = ("index",)
+
+    def forward(self, x, shape, index):
+        self.index = index
+        y = np.zeros_like(x, shape=shape)
+        if _picks_each_element_once(index):
+            y[index] = x
         else:
-            np.add.at(grad_x, self.index, grad)
-        return grad_x
+            np.add.at(y, index, x)
+        return y
+
+    def backward(self, grad):
+        return Index.compute(grad, index=self.index)
 
 
 class Gather(Function):
@@ -55,8 +68,22 @@ class Gather(Function):
         return np.take_along_axis(x, index, axis=axis)
 
     def backward(self, grad):
-        grad_x = np.zeros_like(grad, shape=self.input_shape)
-        positions = list(np.indices(self.index.shape, sparse=True))
-        positions[self.axis] = self.index
-        np.add.at(grad_x, tuple(positions), grad)
-        return grad_x
+        return GatherAdd.compute(grad, shape=self.input_shape, index=self.index, axis=self.axis)
+
+
+class GatherAdd(Function):
+    """y = zeros(shape) with x[i][j] added at y[index[i][j]][j] along axis (Gather's backward);
+    dL/dx = gather(dL/dy, axis, index)"""
+
+    __slots__ = ("index", "axis")
+
+    def forward(self, x, shape, index, axis):
+        self.index, self.axis = index, axis
+        y = np.zeros_like(x, shape=shape)
+        positions = list(np.indices(index.shape, sparse=True))
+        positions[axis] = index
+        np.add.at(y, tuple(positions), x)
+        return y
+
+    def backward(self, grad):
+        return Gather.compute(grad, index=self.index, axis=self.axis)

@@ -15,6 +15,7 @@ class Matmul(Function):
     """
 
     __slots__ = ()
+    saved_roles = (0, 1)
 
     def forward(self, x, y):
         try:
@@ -54,6 +55,7 @@ class Linear(Function):
     """
 
     __slots__ = ()
+    saved_roles = (0, 1)
 
     def forward(self, x, weight, bias=None):
         if np.ndim(x) == 0 or np.ndim(weight) != 2 or np.shape(x)[-1] != np.shape(weight)[1]:

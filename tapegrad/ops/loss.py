@@ -6,11 +6,13 @@ import numpy as np
 
 from tapegrad.function import Function
 from tapegrad.ops.elementwise import stable_sigmoid
+from tapegrad.ops.indexing import GatherAdd
 
 
 def _softplus(x):
-    """log(1 + exp(x)), stable for any x."""
-    return np.logaddexp(0, x)
+    """log(1 + exp(x)) = max(x, 0) + log(1 + exp(-|x|)): stable for any x, and written with
+    functions NumPy hands to tapegrad, so it also runs on Tensors under create_graph."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -22,6 +24,7 @@ class BinaryCrossEntropyWithLogits(Function):
     """
 
     __slots__ = ()
+    saved_roles = (0, 1, 2)
 
     def forward(self, x, target, pos_weight=None):
         p = 1 if pos_weight is None else pos_weight
@@ -61,6 +64,5 @@ class NllLoss(Function):
         weights, index = self.saved
         if self.reduction == "mean":
             grad = grad / self.total_weight
-        grad_x = np.zeros_like(weights, shape=self.input_shape)
-        np.put_along_axis(grad_x, index, np.expand_dims(-grad * weights, 1), axis=1)
-        return grad_x, None, None
+        picked = np.expand_dims(-grad * weights, 1)  # one gradient per target, as index
+        return GatherAdd.compute(picked, shape=self.input_shape, index=index, axis=1), None, None

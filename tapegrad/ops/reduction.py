@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad.function import Function
+from tapegrad.tensor import Tensor
 
 
 def normalize_axes(axis, ndim: int) -> tuple:
@@ -99,17 +100,26 @@ class Prod(Function):
     """
 
     __slots__ = ("axis", "keepdims")
+    saved_roles = (0, "output")
 
     def forward(self, x, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
-        self.save_for_backward(x)
-        return np.prod(x, axis=axis, keepdims=keepdims)
+        y = np.prod(x, axis=axis, keepdims=keepdims)
+        self.save_for_backward(x, y)
+        return y
 
     def backward(self, grad):
-        (x,) = self.saved
-        axes = normalize_axes(self.axis, x.ndim)
+        x, y = self.saved
         grad = keep_reduced_axes(grad, x.ndim, self.axis, self.keepdims)
-        return grad * _product_of_others(x, axes)
+        if not isinstance(x, Tensor):
+            return grad * _product_of_others(x, normalize_axes(self.axis, x.ndim))
+        # Under create_graph the product of the others is y / x, which is differentiable;
+        # that needs x without zeros.
+        if not x.data.all():
+            raise NotImplementedError(
+                "Prod: second derivatives where an input is exactly zero are not supported"
+            )
+        return grad * keep_reduced_axes(y, x.ndim, self.axis, self.keepdims) / x
 
 
 def _product_of_others(x, axes: tuple):
@@ -130,6 +140,7 @@ class LogSumExp(Function):
     """
 
     __slots__ = ("axis", "keepdims", "input_ndim")
+    saved_roles = (0, "output")
 
     def forward(self, x, axis=None, keepdims=False):
         self.axis, self.keepdims, self.input_ndim = axis, keepdims, x.ndim
@@ -137,9 +148,13 @@ class LogSumExp(Function):
         peak = np.where(np.isfinite(peak), peak, 0)  # all -inf or empty: log 0 = -inf
         with np.errstate(divide="ignore"):
             y = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
+        if not keepdims:
+            y = np.squeeze(y, axis=normalize_axes(axis, x.ndim))
         self.save_for_backward(x, y)
-        return y if keepdims else np.squeeze(y, axis=normalize_axes(axis, x.ndim))
+        return y
 
     def backward(self, grad):
         x, y = self.saved
-        return keep_reduced_axes(grad, self.input_ndim, self.axis, self.keepdims) * np.exp(x - y)
+        ndim, axis, keepdims = self.input_ndim, self.axis, self.keepdims
+        softmax = np.exp(x - keep_reduced_axes(y, ndim, axis, keepdims))
+        return keep_reduced_axes(grad, ndim, axis, keepdims) * softmax

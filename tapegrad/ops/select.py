@@ -11,6 +11,7 @@ class Maximum(Function):
     """z = max(x, y);  dL/dx = dL/dz where x > y,  dL/dy where y > x,  half each on ties"""
 
     __slots__ = ()
+    saved_roles = (0, 1)
 
     def forward(self, x, y):
         self.save_for_backward(x, y)
@@ -26,6 +27,7 @@ class Minimum(Function):
     """z = min(x, y);  dL/dx = dL/dz where x < y,  dL/dy where y < x,  half each on ties"""
 
     __slots__ = ()
+    saved_roles = (0, 1)
 
     def forward(self, x, y):
         self.save_for_backward(x, y)

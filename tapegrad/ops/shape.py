@@ -36,7 +36,7 @@ class Permute(Function):
         return np.transpose(x, normalized)
 
     def backward(self, grad):
-        return np.transpose(grad, np.argsort(self.axes))
+        return np.transpose(grad, tuple(np.argsort(self.axes).tolist()))
 
 
 class Expand(Function):
@@ -65,7 +65,10 @@ class Concatenate(Function):
         return np.concatenate(arrays, axis=axis)
 
     def backward(self, grad):
-        return tuple(np.split(grad, np.cumsum(self.sizes)[:-1], axis=self.axis))
+        before = (slice(None),) * (self.axis % grad.ndim)
+        ends = np.cumsum(self.sizes).tolist()
+        return tuple(grad[before + (slice(end - size, end),)]
+                     for end, size in zip(ends, self.sizes))
 
 
 class Stack(Function):
@@ -79,7 +82,8 @@ class Stack(Function):
         return stacked
 
     def backward(self, grad):
-        return tuple(np.moveaxis(grad, self.axis, 0))
+        before = (slice(None),) * self.axis
+        return tuple(grad[before + (position,)] for position in range(grad.shape[self.axis]))
 
 
 class Pad(Function):

@@ -17,6 +17,7 @@ class Softmax(Function):
     """y = exp(x) / sum(exp(x)) along axis;  dL/dx = y * (dL/dy - sum(dL/dy * y))"""
 
     __slots__ = ("axis",)
+    saved_roles = ("output",)
 
     def forward(self, x, axis=-1):
         self.axis = axis
@@ -34,6 +35,7 @@ class LogSoftmax(Function):
     """y = x - log(sum(exp(x))) along axis;  dL/dx = dL/dy - exp(y) * sum(dL/dy)"""
 
     __slots__ = ("axis",)
+    saved_roles = ("output",)
 
     def forward(self, x, axis=-1):
         self.axis = axis
