@@ -33,14 +33,7 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
     >>> tg.gradcheck(lambda t: (t * t).tanh(), x)
     True
     """
-    inputs = [
-        Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
-        if isinstance(x, Tensor) else x
-        for x in inputs
-    ]
-    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
-    if not checked:
-        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    inputs, checked = _float64_inputs(inputs, "gradcheck")
     output = _single_output(fn(*inputs))
     analytic = _analytic_jacobians(output, [inputs[i] for i in checked])
     for jacobian, input_index in zip(analytic, checked):
@@ -58,6 +51,20 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
                     f"numeric {float(numeric[row])!r}"
                 )
     return True
+
+
+def _float64_inputs(inputs, op: str) -> tuple[list, list]:
+    """Float64 copies of the tensors (the caller's stay as they are), and the positions of
+    those that require grad: the ones to check."""
+    inputs = [
+        Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
+        if isinstance(x, Tensor) else x
+        for x in inputs
+    ]
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError(f"{op}: no input requires grad, so there is nothing to check")
+    return inputs, checked
 
 
 def _single_output(output) -> Tensor:
@@ -105,14 +112,7 @@ def gradgradcheck(fn, *inputs, grad_outputs=None, eps: float = 1e-6, atol: float
     >>> tg.gradgradcheck(lambda t: (t * t).tanh(), x)
     True
     """
-    inputs = [
-        Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
-        if isinstance(x, Tensor) else x
-        for x in inputs
-    ]
-    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
-    if not checked:
-        raise ValueError("gradgradcheck: no input requires grad, so there is nothing to check")
+    inputs, checked = _float64_inputs(inputs, "gradgradcheck")
     output = _single_output(fn(*inputs))
     if grad_outputs is None:
         weights = np.random.default_rng(0).standard_normal(output.shape)
