@@ -10,7 +10,7 @@
 """
 
 from tapegrad.tensor import Tensor, tensor  # isort: skip  (Tensor first: the rest build on it)
-from tapegrad import data, func, nn, optim  # noqa: E402  (after the names they build on)
+from tapegrad import data, func, nn, optim, viz  # noqa: E402  (after the names they build on)
 from tapegrad.autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from tapegrad.creation import (
     arange,
@@ -89,5 +89,5 @@ __all__ = [
     "reshape", "sigmoid", "sign", "sin", "split", "sqrt", "squeeze", "stack", "std", "sum",
     "swapaxes", "tanh", "tile", "transpose", "unsqueeze", "var", "where",
     # models, training and checkpoints
-    "nn", "optim", "data", "func", "save", "load",
+    "nn", "optim", "data", "func", "viz", "save", "load",
 ]

@@ -51,7 +51,7 @@ class IndexAdd(Function):
 
 
 class Gather(Function):
-    """y[i][j] = x[index[i][j]][j] along axis (torch.gather);  dL/dx scatter-adds dL/dy back"""
+    """y[i][j] = x[index[i][j]][j] along axis;  dL/dx = dL/dy scatter-added back at index"""
 
     __slots__ = ("input_shape", "axis", "index")
 

@@ -40,7 +40,7 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """y = mean(x over axis);  dL/dx = dL/dy / n broadcast back, n = elements per mean"""
+    """y = mean(x over axis);  dL/dx = dL/dy / n,  n = elements per mean (broadcast back)"""
 
     __slots__ = ("input_shape", "axis", "keepdims", "count")
 

@@ -8,7 +8,7 @@ from tapegrad.function import Function
 
 
 class Maximum(Function):
-    """z = max(x, y);  dL/dx = dL/dz where x > y,  dL/dy where y > x,  half each on ties"""
+    """z = max(x, y);  dL/dx = dL/dz where x > y,  dL/dy = dL/dz where y > x   (ties: half each)"""
 
     __slots__ = ()
     saved_roles = (0, 1)
@@ -24,7 +24,7 @@ class Maximum(Function):
 
 
 class Minimum(Function):
-    """z = min(x, y);  dL/dx = dL/dz where x < y,  dL/dy where y < x,  half each on ties"""
+    """z = min(x, y);  dL/dx = dL/dz where x < y,  dL/dy = dL/dz where y < x   (ties: half each)"""
 
     __slots__ = ()
     saved_roles = (0, 1)
@@ -47,7 +47,7 @@ def _split(grad, share_x, needs_input_grad):
 
 
 class Where(Function):
-    """z = x where condition else y;  dL/dx = dL/dz where condition, dL/dy elsewhere
+    """z = x where condition else y;  dL/dx = dL/dz where condition,  dL/dy = dL/dz elsewhere
 
     The unselected side gets an exact zero, so a nan or inf computed there (sqrt(x) at x = 0,
     say) never leaks into the other side's gradient.

@@ -29,6 +29,9 @@ class Rule:
     """How dL/d(one input) is made: ``lhs = rhs``, or only ``lhs`` when the rule is words.
 
     ``extra`` is what the docstring adds after the rule (``s = sigmoid(x)``, ``else 0``).
+
+    >>> Rule("x", "dL/dx", "dL/dz * y").rhs
+    'dL/dz * y'
     """
 
     variable: str
@@ -39,7 +42,12 @@ class Rule:
 
 @dataclass(frozen=True)
 class Formula:
-    """An op's forward formula (``z = x * y``), its output's name, one rule per input, a note."""
+    """An op's forward formula (``z = x * y``), its output's name, one rule per input, a note.
+
+    >>> from tapegrad.ops.arithmetic import Mul
+    >>> read_formula(Mul).output, list(read_formula(Mul).rules)
+    ('z', ['x', 'y'])
+    """
 
     output: str
     forward: str
@@ -64,18 +72,18 @@ def read_formula(op: type) -> Formula | None:
     if not semicolon or output is None or "dL/d" not in backward:
         return None
     backward, *note = re.split(r"\s{3,}", backward.strip(), maxsplit=1)  # "   (a note)"
-    rules = {}
+    rules, last = {}, None
     for piece in _split_top_level(backward):
         start = _RULE_START.match(piece)
         if start is None:
-            if rules:  # "s = sigmoid(x)" or "else 0": part of the rule before
-                variable, rule = list(rules.items())[-1]
+            if last is not None:  # "s = sigmoid(x)" or "else 0": part of the rule before
+                rule = rules[last]
                 extra = f"{rule.extra}, {piece}" if rule.extra else piece
-                rules[variable] = Rule(rule.variable, rule.lhs, rule.rhs, extra)
+                rules[last] = Rule(rule.variable, rule.lhs, rule.rhs, extra)
             continue
+        last = start.group(1)
         lhs, equals, rhs = piece.partition(" = ")
-        rule = Rule(start.group(1), lhs, rhs) if equals else Rule(start.group(1), piece, None)
-        rules.setdefault(rule.variable, rule)
+        rules[last] = Rule(last, lhs, rhs) if equals else Rule(last, piece, None)
     if not rules:
         return None
     return Formula(output.group(1), forward.strip(), rules, note[0] if note else "")

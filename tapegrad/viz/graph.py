@@ -77,16 +77,6 @@ def tensor_of(node):
     return node if isinstance(node, Tensor) else node._output()
 
 
-def shape_of(node) -> tuple:
-    """The shape of the tensor a node stands for, known even once that tensor is gone.
-
-    >>> import tapegrad as tg
-    >>> shape_of((tg.ones(2, 3, requires_grad=True) * 2).grad_fn)
-    (2, 3)
-    """
-    return node._shape
-
-
 def number(value, digits: int = 6) -> str:
     """A number as a learner would write it: ``1`` not ``1.0``, ``0.419974`` not 17 digits.
 
