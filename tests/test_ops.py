@@ -118,6 +118,33 @@ def _every_other_column(array):
     return wide[..., ::2]
 
 
+@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
+def test_second_derivatives_match_pytorch(case, rng, torch):
+    arrays = make_inputs(case, rng)
+    tensors = _tensors(arrays)
+    torch_tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, torch_out = case.fn(*tensors), case.torch_fn(*torch_tensors)
+    upstream, direction = rng.standard_normal(out.shape), [rng.standard_normal(a.shape)
+                                                           for a in arrays]
+    grads = tg.grad(out, tensors, grad_outputs=upstream, create_graph=True, allow_unused=True)
+    torch_grads = torch.autograd.grad(torch_out, torch_tensors, torch.tensor(upstream),
+                                      create_graph=True, allow_unused=True)
+    # Second derivatives along a direction: d/dx <grad, v> for both engines.
+    pairs = [(g, tg.tensor(v)) for g, v in zip(grads, direction) if g is not None and
+             g.requires_grad]
+    torch_pairs = [(g, torch.tensor(v)) for g, v in zip(torch_grads, direction)
+                   if g is not None and g.requires_grad]
+    # A gradient with no graph has a zero second derivative; compare that as zeros.
+    ours = tg.grad(sum((g * v).sum() for g, v in pairs), tensors, allow_unused=True) if (
+        pairs) else [None] * len(tensors)
+    theirs = torch.autograd.grad(sum((g * v).sum() for g, v in torch_pairs), torch_tensors,
+                                 allow_unused=True) if torch_pairs else [None] * len(tensors)
+    for mine, reference, array in zip(ours, theirs, arrays):
+        mine = np.zeros_like(array) if mine is None else mine.data
+        reference = np.zeros_like(array) if reference is None else reference.numpy(force=True)
+        np.testing.assert_allclose(mine, reference, rtol=1e-6, atol=1e-10)
+
+
 @settings(max_examples=40, deadline=None)
 @given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
        op=st.sampled_from(["add", "sub", "mul", "div"]))
