@@ -1,4 +1,4 @@
-"""W2: convolution and pooling layers. conv2d and max_pool2d on float32 images, forward and
+"""Convolution and pooling, op by op: conv2d and max_pool2d on float32 images, forward and
 forward + backward.
 
     python -m benchmarks.conv [--batch 64] [--repeats 7]
@@ -25,9 +25,9 @@ import tapegrad.nn.functional as F
 from benchmarks.common import (
     blas_environment,
     import_torch,
+    installed,
     measure_in_subprocess,
     medians,
-    torch_installed,
 )
 
 
@@ -96,11 +96,11 @@ def main() -> None:
         return
 
     names = {"tapegrad": "tapegrad", "torch": "PyTorch (CPU)"}
-    engines = [e for e in ENGINES if e != "torch" or torch_installed()]
+    engines = [e for e in ENGINES if e != "torch" or installed("torch")]
     options = ("--batch", str(args.batch), "--repeats", str(args.repeats))
     rows = [(names[e], measure_in_subprocess("benchmarks.conv", e, *options)) for e in engines]
 
-    print(f"W2 conv: A = conv2d {args.batch}x3x32x32 -> 16 channels, 3x3, padding 1, bias; "
+    print(f"conv, pool: A = conv2d {args.batch}x3x32x32 -> 16 channels, 3x3, padding 1, bias; "
           f"B = max_pool2d 2x2 stride 2 on {args.batch}x16x32x32; float32")
     print(f"({blas_environment()}; median of {args.repeats}, one process per engine)")
     print(f"{'engine':<16}{'A fwd ms':>10}{'A fwd+bwd':>11}{'× tapegrad':>12}"

@@ -17,9 +17,9 @@ import numpy as np
 from benchmarks.common import (
     blas_environment,
     import_torch,
+    installed,
     measure_in_subprocess,
     medians,
-    torch_installed,
 )
 
 
@@ -68,7 +68,7 @@ def main() -> None:
     if args.engine:
         print(json.dumps(medians(ENGINES[args.engine], args.repeats, args.size)))
         return
-    engines = [e for e in ENGINES if e != "torch" or torch_installed()]
+    engines = [e for e in ENGINES if e != "torch" or installed("torch")]
     options = ("--size", str(args.size), "--repeats", str(args.repeats))
     rows = [(e, measure_in_subprocess("benchmarks.hessian", e, *options)[0]) for e in engines]
     print(f"Hessian of a {args.size}-parameter function, float64 ({blas_environment()}; "

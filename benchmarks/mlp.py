@@ -2,30 +2,31 @@
 
     python -m benchmarks.mlp [--steps 50] [--repeats 5]
 
-Reports steps per second at batch 64 and 512, and the process's peak resident memory, for
-tapegrad, PyTorch (CPU, when installed) and a hand-written NumPy forward/backward (the floor),
-each in a process of its own; ratios are to tapegrad (above 1: faster than tapegrad).
+Reports steps per second at batch 64 and 512 for tapegrad and every installed peer (PyTorch
+CPU, HIPS autograd, MyGrad; micrograd works on scalars only) and a hand-written NumPy
+forward/backward (the floor), each in a process of its own; ratios are to tapegrad (above 1:
+faster than tapegrad). ``benchmarks.memory`` measures the same step's peak memory.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import resource
+import functools
+import sys
 import time
 
 import numpy as np
 
-from benchmarks.common import (
-    blas_environment,
-    import_torch,
-    measure_in_subprocess,
-    medians,
-    torch_installed,
-)
+from benchmarks.common import cell, import_torch, ratio, ratio_target, workload_main
 
+TITLE = "W2 MLP 784-256-256-10, float32, cross-entropy + SGD step: steps per second"
+OPTIONS = {"steps": 50}
+QUICK = {"steps": 2}
+WARMUP = True
+FRESH_PROCESS = False
+SINGLE_RUN = ()
 SIZES = (784, 256, 256, 10)
 LR = 0.01
+BATCHES = (64, 512)
 
 
 def initial_weights() -> list:
@@ -87,6 +88,51 @@ def torch_step_function(batch: int):
     return step
 
 
+def autograd_step_function(batch: int):
+    import autograd.numpy as anp
+    from autograd import grad
+    from autograd.scipy.special import logsumexp
+
+    parameters = initial_weights()
+    x, y = batch_data(batch)
+    rows = np.arange(batch)
+
+    def loss(parameters):
+        w1, b1, w2, b2, w3, b3 = parameters
+        h1 = anp.maximum(x @ w1.T + b1, 0)
+        h2 = anp.maximum(h1 @ w2.T + b2, 0)
+        logits = h2 @ w3.T + b3
+        return anp.mean(logsumexp(logits, axis=1) - logits[rows, y])
+
+    gradient = grad(loss)
+
+    def step():
+        for parameter, grad_parameter in zip(parameters, gradient(parameters)):
+            parameter -= LR * grad_parameter
+
+    return step
+
+
+def mygrad_step_function(batch: int):
+    import mygrad as mg
+    from mygrad.nnet.activations import relu
+    from mygrad.nnet.losses import softmax_crossentropy
+
+    parameters = [mg.tensor(value) for value in initial_weights()]
+    x, y = batch_data(batch)
+
+    def step():
+        w1, b1, w2, b2, w3, b3 = parameters
+        h1 = relu(x @ w1.T + b1)
+        h2 = relu(h1 @ w2.T + b2)
+        loss = softmax_crossentropy(h2 @ w3.T + b3, y)
+        loss.backward()  # sets, rather than adds to, every .grad
+        for parameter in parameters:
+            parameter.data -= LR * parameter.grad
+
+    return step
+
+
 def numpy_step_function(batch: int):
     """The floor: the same step written by hand, with no graph and no framework."""
     w1, b1, w2, b2, w3, b3 = initial_weights()
@@ -114,48 +160,54 @@ def numpy_step_function(batch: int):
 
 
 STEP_FUNCTIONS = {"tapegrad": tapegrad_step_function, "torch": torch_step_function,
+                  "autograd": autograd_step_function, "mygrad": mygrad_step_function,
                   "numpy": numpy_step_function}
 
 
-def steps_per_second(step, steps: int) -> tuple[float]:
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return (steps / (time.perf_counter() - start),)
+@functools.cache
+def step_function(engine: str, batch: int):
+    """One model and batch per engine and size, kept for every repeat in the process."""
+    return STEP_FUNCTIONS[engine](batch)
 
 
-def measure(engine: str, steps: int, repeats: int) -> list:
-    """[steps/s at batch 64, steps/s at batch 512, peak RSS in MB] for one engine."""
-    figures = [medians(steps_per_second, repeats, STEP_FUNCTIONS[engine](batch), steps)[0]
-               for batch in (64, 512)]
-    peak_kilobytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return figures + [peak_kilobytes / 1024]
+def steps_per_second(engine: str, steps: int) -> tuple:
+    """One timed run: steps per second at batch 64, then at batch 512."""
+    figures = []
+    for batch in BATCHES:
+        step = step_function(engine, batch)
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        figures.append(steps / (time.perf_counter() - start))
+    return tuple(figures)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=50, help="training steps per timing")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--engine", choices=list(STEP_FUNCTIONS), help="one engine, as JSON")
-    args = parser.parse_args()
-    if args.engine:
-        print(json.dumps(measure(args.engine, args.steps, args.repeats)))
-        return
+ENGINES = {engine: functools.partial(steps_per_second, engine) for engine in STEP_FUNCTIONS}
+HEADERS = ["batch 64 steps/s", "× tapegrad", "batch 512 steps/s", "× tapegrad"]
 
-    names = {"tapegrad": "tapegrad", "torch": "PyTorch (CPU)", "numpy": "NumPy by hand (floor)"}
-    engines = [e for e in STEP_FUNCTIONS if e != "torch" or torch_installed()]
-    options = ("--steps", str(args.steps), "--repeats", str(args.repeats))
-    rows = [(names[e], measure_in_subprocess("benchmarks.mlp", e, *options)) for e in engines]
-    print("W2 MLP 784-256-256-10, float32, cross-entropy + SGD step: steps per second")
-    print(f"({blas_environment()}; median of {args.repeats} x {args.steps} steps, "
-          "one process per engine)")
-    print(f"{'engine':<24}{'batch 64':>10}{'× tg':>7}{'batch 512':>11}{'× tg':>7}"
-          f"{'peak RSS MB':>13}")
-    base = rows[0][1]
-    for name, (small, large, memory) in rows:
-        print(f"{name:<24}{small:>10.0f}{small / base[0]:>7.2f}{large:>11.0f}"
-              f"{large / base[1]:>7.2f}{memory:>13.0f}")
+
+def cells(figures: dict, engine: str, options: dict) -> list:
+    """This engine's row: steps per second and the ratio to tapegrad, at each batch size."""
+    if isinstance(figures[engine], str):
+        return [figures[engine], "", "", ""]
+    base = figures.get("tapegrad")
+    row = []
+    for column, value in enumerate(figures[engine]):
+        row += [cell(value, 0), cell(ratio(value, base[column] if base else None))]
+    return row
+
+
+def targets(figures: dict, options: dict) -> list:
+    """W2: the NumPy floor's speed at batch 512, and PyTorch's at batch 64."""
+    def figure(engine, column):
+        values = figures.get(engine)
+        return values[column] if isinstance(values, list) else None
+
+    return [ratio_target("batch 512: tapegrad ≥ 1.0× the NumPy floor's steps/s",
+                         figure("tapegrad", 1), figure("numpy", 1), "the floor", at_least=1.0),
+            ratio_target("batch 64: tapegrad ≥ 1.0× PyTorch's steps/s",
+                         figure("tapegrad", 0), figure("torch", 0), "PyTorch", at_least=1.0)]
 
 
 if __name__ == "__main__":
-    main()
+    workload_main(sys.modules[__name__])
