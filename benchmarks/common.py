@@ -172,7 +172,8 @@ def profile_text(run, *args, top: int = 15) -> str:
     stats.sort_stats("tottime").print_stats(top)
     lines = out.getvalue().splitlines()
     start = next(i for i, line in enumerate(lines) if "ncalls" in line)
-    return "\n".join(line.replace(os.getcwd() + os.sep, "") for line in lines[start - 2:])
+    return "\n".join(line.replace(os.getcwd() + os.sep, "").rstrip()
+                     for line in lines[start - 2:]).strip("\n")
 
 
 def workload_main(workload) -> None:
