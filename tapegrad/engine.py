@@ -95,7 +95,11 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
             if output is not None:
                 finished.append((output, grad))
             input_grads = _backward_of(node, grad) if create_graph else node.backward(grad)
-            if type(input_grads) is not tuple or len(input_grads) != len(parents):
+            if type(input_grads) is not tuple:
+                # One input's gradient may come bare; anything else is checked out of line.
+                input_grads = (input_grads,) if len(parents) == 1 and type(
+                    input_grads) in exact_types else _one_per_input(node, input_grads)
+            elif len(input_grads) != len(parents):
                 input_grads = _one_per_input(node, input_grads)
         if not retain_graph:
             node._release()
