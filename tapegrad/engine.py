@@ -89,11 +89,13 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
         if grad is None:  # every consumer sent None: nothing flows further up
             input_grads = (None,) * len(parents)
         else:
-            if node in wanted:
-                wanted[node] = grad
-            output = node._output()
-            if output is not None:
-                finished.append((output, grad))
+            if inputs is not None:  # tg.grad: keep the gradients asked for, write no .grad
+                if node in wanted:
+                    wanted[node] = grad
+            else:
+                output = node._output()
+                if output is not None:
+                    finished.append((output, grad))
             input_grads = _backward_of(node, grad) if create_graph else node.backward(grad)
             if type(input_grads) is not tuple:
                 # One input's gradient may come bare; anything else is checked out of line.

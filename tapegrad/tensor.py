@@ -6,6 +6,8 @@ Tensor is thin on purpose: every differentiable method applies one ``Function`` 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from tapegrad import backend
@@ -624,7 +626,7 @@ class Tensor:
         if unbiased is not None:
             ddof = 1 if unbiased else 0
         centered = self - self.mean(axis=axis, keepdims=True)
-        count = self.data.size // max(np.size(np.sum(self.data, axis=axis)), 1)
+        count = math.prod(self.data.shape[a] for a in normalize_axes(axis, self.data.ndim))
         return (centered * centered).sum(axis=axis, keepdims=keepdims) / (count - ddof)
 
     def std(self, axis=None, ddof: int = 0, keepdims: bool = False, *, dim=None,
@@ -918,6 +920,14 @@ from tapegrad.ops.elementwise import (  # noqa: E402
 )
 from tapegrad.ops.indexing import Gather, Index  # noqa: E402
 from tapegrad.ops.linalg import Matmul  # noqa: E402
-from tapegrad.ops.reduction import LogSumExp, Max, Mean, Min, Prod, Sum  # noqa: E402
+from tapegrad.ops.reduction import (  # noqa: E402
+    LogSumExp,
+    Max,
+    Mean,
+    Min,
+    Prod,
+    Sum,
+    normalize_axes,
+)
 from tapegrad.ops.shape import Expand, Permute, Reshape, Tile  # noqa: E402
 from tapegrad.ops.softmax import LogSoftmax, Softmax  # noqa: E402
