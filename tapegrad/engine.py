@@ -9,6 +9,8 @@ of a million ops needs no recursion.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from tapegrad import backend
@@ -65,10 +67,16 @@ def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None,
     gradients are Tensors with a graph of their own, differentiable again.
     """
     with set_grad_enabled(create_graph):
-        return _walk(roots, root_grads, retain_graph, inputs, create_graph)
+        gradients = _walk(roots, root_grads, retain_graph, inputs, create_graph)
+        if inputs is not None:
+            return gradients
+        _write_gradients(gradients, create_graph)
+        return None
 
 
 def _walk(roots, root_grads, retain_graph, inputs, create_graph):
+    """Run the pass; return the gradients of ``inputs``, or else the (tensor, gradient) pairs
+    to write into ``.grad``. Its own references die with it, which lets them be adopted."""
     as_gradient = _as_gradient_tensor if create_graph else _as_gradient
     exact_types = _TENSOR_GRADIENT_TYPES if create_graph else _GRADIENT_TYPES
     # node or leaf -> dL/d(its output), summed over the consumers done so far
@@ -125,12 +133,21 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
 
     if inputs is not None:
         return [_captured_gradient(x, wanted, pending, create_graph) for x in inputs]
-    accumulate = _accumulate_tensor if create_graph else _accumulate
-    for tensor, grad in finished:
-        accumulate(tensor, grad)
-    for parent, grad in pending.items():  # only leaves are left
-        accumulate(parent, grad)
-    return None
+    finished += pending.items()  # only leaves are left in pending
+    return finished
+
+
+def _write_gradients(gradients: list, create_graph: bool) -> None:
+    """Add each (tensor, gradient) pair into the tensor's ``.grad``, emptying the list."""
+    while gradients:
+        tensor, grad = gradients.pop()
+        if create_graph:
+            _accumulate_tensor(tensor, grad)
+        else:
+            # A gradient that only this local variable holds can become .grad without a copy.
+            # (Counted in a statement of its own: a call's arguments hold references too.)
+            unshared = _reference_count(grad) <= _ALONE
+            _accumulate(tensor, grad, unshared)
 
 
 def _count_consumers(starts) -> dict:
@@ -220,15 +237,37 @@ def sum_to_shape(grad, shape: tuple, op: str = "sum_to_shape"):
     return summed.reshape(shape)
 
 
-def _accumulate(tensor: Tensor, grad) -> None:
-    """Add a finished gradient into ``tensor.grad``: a copy the first time, since the gradient
-    may be shared or a view, laid out like ``data`` so that updates like ``w -= lr * w.grad``
-    walk both arrays in the same order."""
-    if tensor._grad is None:
+def _accumulate(tensor: Tensor, grad, unshared: bool) -> None:
+    """Add a finished gradient into ``tensor.grad``. The first gradient becomes ``.grad`` as it
+    is when nothing else holds it and it is a whole array laid out like ``data`` (so updates
+    like ``w -= lr * w.grad`` walk both arrays in the same order); otherwise ``.grad`` starts as
+    a copy, since the gradient may be a view, or shared with another tensor or the caller."""
+    if tensor._grad is not None:
+        tensor._grad += grad
+    elif unshared and _is_whole_array_like(grad, tensor.data):
+        tensor._grad = grad
+    else:
         tensor._grad = backend.array_module(tensor.data).empty_like(tensor.data)
         tensor._grad[...] = grad
-    else:
-        tensor._grad += grad
+
+
+def _is_whole_array_like(grad, data) -> bool:
+    return (type(grad) is type(data) and grad.base is None and grad.dtype == data.dtype
+            and grad.strides == data.strides and grad.shape == data.shape)
+
+
+def _reference_count(array) -> int:
+    return sys.getrefcount(array)
+
+
+def _count_for_one_local() -> int:
+    array = np.empty(0)
+    return _reference_count(array)
+
+
+# What _reference_count says of an array held by its caller's local variable and nothing
+# else. Measured rather than assumed: how calls count references differs between Pythons.
+_ALONE = _count_for_one_local()
 
 
 def _accumulate_tensor(tensor: Tensor, grad: Tensor) -> None:

@@ -19,6 +19,8 @@ from tapegrad.tensor import Tensor, _wrap
 _NEEDS_ONE = ((False,), (True,))
 _NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 
+_FLOAT_SCALARS = frozenset({np.float64, np.float32, np.float16})
+
 FREED_GRAPH_MESSAGE = (
     "Trying to backward through the graph a second time: {op}'s saved arrays were freed by "
     "an earlier backward(). Pass retain_graph=True to the first backward() to keep them."
@@ -161,10 +163,14 @@ class Function:
 
     def _link(self, data, parents: tuple, needs_graph: bool) -> Tensor:
         """Wrap forward's result; when a gradient is needed, make this node its grad_fn."""
-        if type(data) is not np.ndarray:
+        if type(data) in _FLOAT_SCALARS:
             # NumPy ufuncs on 0-d arrays return NumPy scalars: give them back their array.
-            data = np.asarray(data) if isinstance(data, np.generic) else _as_output(self, data)
-        if not needs_graph or data.dtype.kind != "f":
+            # The hot path of small ops: the scalar's type already says it is a float.
+            data = np.asarray(data)
+        else:
+            data = _as_output(self, data)
+            needs_graph = needs_graph and data.dtype.kind == "f"  # integers have no gradient
+        if not needs_graph:
             return _wrap(data)
         self._parents = parents
         self._shape = data.shape
@@ -254,6 +260,10 @@ def _name_the_op(op: str, error: Exception) -> Exception:
 
 def _as_output(function: Function, data):
     """Turn what a forward returned into an array, or say why it cannot be one."""
+    if type(data) is np.ndarray:
+        return data
+    if isinstance(data, np.generic):
+        return np.asarray(data)
     op = type(function)
     if isinstance(data, Tensor):
         raise TypeError(

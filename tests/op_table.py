@@ -228,6 +228,14 @@ OPS = [
     OpCase("F.cross_entropy", lambda x: F.cross_entropy(x, CLASSES), None, ((5, 4),),
            scalar_ok=False, torch_fn=lambda x: __import__("torch").nn.functional.cross_entropy(
                x, _torch(CLASSES))),
+    OpCase("F.cross_entropy_weighted_ignored", lambda x: F.cross_entropy(
+        x, CLASSES_WITH_IGNORED, weight=CLASS_WEIGHTS), None, ((5, 4),), scalar_ok=False,
+        torch_fn=lambda x: __import__("torch").nn.functional.cross_entropy(
+            x, _torch(CLASSES_WITH_IGNORED), weight=_torch(CLASS_WEIGHTS))),
+    OpCase("F.cross_entropy_sum", lambda x: F.cross_entropy(x, CLASSES, reduction="sum"),
+           None, ((5, 4),), scalar_ok=False,
+           torch_fn=lambda x: __import__("torch").nn.functional.cross_entropy(
+               x, _torch(CLASSES), reduction="sum")),
     OpCase("F.cross_entropy_weighted_ignored_smoothed", lambda x: F.cross_entropy(
         x, tg.tensor(CLASSES_WITH_IGNORED), weight=CLASS_WEIGHTS, label_smoothing=0.1),
         None, ((5, 4),), scalar_ok=False,

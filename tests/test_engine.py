@@ -102,6 +102,39 @@ def test_leaf_root_backward_adds_the_gradient():
     assert float(x.grad) == 2.0
 
 
+def test_a_fresh_gradient_becomes_grad_without_a_copy_and_shared_ones_are_copied():
+    made = []
+
+    class Twice(tg.Function):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, grad):
+            fresh = 2 * grad
+            made.append(id(fresh))  # its identity only: a reference would make it shared
+            return fresh
+
+    w = tg.tensor(np.ones((3, 2)), requires_grad=True)
+    Twice.apply(w).sum().backward()
+    assert id(w.grad) == made[0]  # alive as w.grad, so no copy was made
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = tg.tensor([3.0, 4.0], requires_grad=True)
+    total = a + b  # Add hands its gradient to both inputs as it is, and total keeps it too
+    total.backward(np.array([1.0, 1.0]))
+    assert not np.shares_memory(a.grad, b.grad)
+    a.grad += 1  # one tensor's gradient is its own: changing it leaves the other alone
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    seed = np.array([1.0, 2.0])
+    x.backward(seed)
+    seed[0] = 100.0  # the caller's array is not adopted
+    np.testing.assert_array_equal(x.grad, [1.0, 2.0])
+    hidden = x * 1.0
+    view = hidden.reshape(2, 1)  # Reshape's backward returns a view: copied, never adopted
+    view.backward(np.ones((2, 1)))
+    assert not np.shares_memory(hidden.grad, x.grad)
+
+
 def test_intermediate_gradients_are_kept():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     hidden = x * 3

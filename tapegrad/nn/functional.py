@@ -13,7 +13,7 @@ from tapegrad.grad_mode import no_grad
 from tapegrad.ops.activation import Elu, Gelu, LeakyRelu, Silu, Softplus
 from tapegrad.ops.convolution import AvgPool2d, Conv2d, MaxPool2d
 from tapegrad.ops.linalg import Linear
-from tapegrad.ops.loss import BinaryCrossEntropyWithLogits, NllLoss
+from tapegrad.ops.loss import BinaryCrossEntropyWithLogits, CrossEntropy, NllLoss
 from tapegrad.routines import as_tensor, clip, stack, where
 from tapegrad.routines import pad as numpy_pad
 from tapegrad.tensor import Tensor, _reduction_args, _wrap
@@ -365,19 +365,27 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100,
     tensor(2.)
     """
     input = as_tensor(input)
+    weights, classes = _target_weights("nll_loss", input, target, weight, ignore_index,
+                                       reduction)
+    return NllLoss.apply(input, weights, classes, reduction=reduction)
+
+
+def _target_weights(op: str, input: Tensor, target, weight, ignore_index: int,
+                    reduction: str) -> tuple:
+    """Check class-index targets; return each target's weight (0 where ignored) and the
+    targets with ignored ones replaced by class 0, so they index safely."""
     if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got "
-                         f"{reduction!r}")
-    classes = _class_targets("nll_loss", input, target)
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    classes = _class_targets(op, input, target)
     kept = classes != ignore_index
     safe = np.where(kept, classes, 0)
     if kept.size and (safe.min() < 0 or safe.max() >= input.shape[1]):
-        raise IndexError(f"nll_loss: targets must be class indices in [0, {input.shape[1]}) "
+        raise IndexError(f"{op}: targets must be class indices in [0, {input.shape[1]}) "
                          f"or ignore_index ({ignore_index}), got {safe.min()} to {safe.max()}")
     weights = kept.astype(input.dtype)
     if weight is not None:
         weights *= as_tensor(weight).data[safe].astype(input.dtype, copy=False)
-    return NllLoss.apply(input, weights, safe, reduction=reduction)
+    return weights, safe
 
 
 def _class_targets(op: str, input: Tensor, target) -> np.ndarray:
@@ -407,17 +415,19 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
+    target_data = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if label_smoothing == 0 and target_data.dtype.kind != "f":  # the common case: one node
+        weights, classes = _target_weights("cross_entropy", input, target_data, weight,
+                                           ignore_index, reduction)
+        return CrossEntropy.apply(input, weights, classes, reduction=reduction)
     log_probs = input.log_softmax(axis=1)
     classes = input.shape[1] if input.ndim > 1 else 0
-    target_data = np.asarray(target.data if isinstance(target, Tensor) else target)
     class_weights = None if weight is None else as_tensor(weight).data.astype(
         input.dtype, copy=False).reshape((1, -1) + (1,) * (input.ndim - 2))
     if target_data.dtype.kind == "f":
         return _cross_entropy_probabilities(log_probs, target, class_weights, reduction,
                                             label_smoothing, classes)
     loss = nll_loss(log_probs, target_data, weight, ignore_index, reduction)
-    if label_smoothing == 0:
-        return loss
     smooth = -(log_probs if class_weights is None else log_probs * class_weights).sum(axis=1)
     kept = _class_targets("cross_entropy", input, target_data) != ignore_index
     smooth = smooth * kept
@@ -458,7 +468,8 @@ def linear(input, weight, bias=None) -> Tensor:
     >>> linear(tg.ones(2, 3), tg.ones(4, 3)).shape
     (2, 4)
     """
-    return Linear.apply(as_tensor(input), as_tensor(weight), bias)
+    return Linear.apply(as_tensor(input), as_tensor(weight),
+                        None if bias is None else as_tensor(bias))
 
 
 def dropout(input, p: float = 0.5, training: bool = True) -> Tensor:

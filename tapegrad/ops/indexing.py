@@ -80,6 +80,9 @@ class GatherAdd(Function):
     def forward(self, x, shape, index, axis):
         self.index, self.axis = index, axis
         y = np.zeros_like(x, shape=shape)
+        if index.shape[axis] == 1:  # one value per line along axis: no slot gets two, so put
+            np.put_along_axis(y, index, x, axis=axis)
+            return y
         positions = list(np.indices(index.shape, sparse=True))
         positions[axis] = index
         np.add.at(y, tuple(positions), x)

@@ -58,14 +58,18 @@ class Linear(Function):
     saved_roles = (0, 1)
 
     def forward(self, x, weight, bias=None):
-        if np.ndim(x) == 0 or np.ndim(weight) != 2 or np.shape(x)[-1] != np.shape(weight)[1]:
+        if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
             raise ValueError(
-                f"Linear: input of shape {np.shape(x)} has {np.shape(x)[-1:] or 'no'} features "
-                f"but weight of shape {np.shape(weight)} expects (out_features, in_features)"
+                f"Linear: input of shape {x.shape} has {x.shape[-1:] or 'no'} features "
+                f"but weight of shape {weight.shape} expects (out_features, in_features)"
             )
         self.save_for_backward(x, weight)
         y = x @ weight.T
-        return y if bias is None else y + bias
+        if bias is None:
+            return y
+        if bias.dtype == y.dtype and bias.shape == y.shape[-1:]:
+            return np.add(y, bias, out=y)  # y is new: adding in place saves an output-sized copy
+        return y + bias
 
     def backward(self, grad):
         x, weight = self.saved

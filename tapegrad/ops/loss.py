@@ -7,6 +7,8 @@ import numpy as np
 from tapegrad.function import Function
 from tapegrad.ops.elementwise import stable_sigmoid
 from tapegrad.ops.indexing import GatherAdd
+from tapegrad.ops.softmax import Softmax, shifted_by_peak
+from tapegrad.tensor import Tensor
 
 
 def _softplus(x):
@@ -39,6 +41,23 @@ class BinaryCrossEntropyWithLogits(Function):
         return (grad_x if needs_x else None), (grad_target if needs_target else None), None
 
 
+def _reduce_weighted(function: Function, losses, weights, reduction: str):
+    """Reduce per-target losses as nll_loss does, keeping the total weight "mean" divides by."""
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    function.total_weight = weights.sum()
+    return losses.sum() / function.total_weight
+
+
+def _scale_per_target(function: Function, grad, weights):
+    """dL/dl_i * w_i (over the total weight for "mean"), with the class axis kept as size 1."""
+    if function.reduction == "mean":
+        grad = grad / function.total_weight
+    return (grad * weights)[:, None]
+
+
 class NllLoss(Function):
     """l_i = -w_i * x[i, t_i] (the log-probability of each target class, weighted), reduced by
     sum, by sum / sum(w) ("mean"), or not at all;  dL/dx[i, t_i] = -w_i * dL/dl_i, 0 elsewhere
@@ -50,19 +69,44 @@ class NllLoss(Function):
 
     def forward(self, x, weights, classes, reduction="mean"):
         self.input_shape, self.reduction = x.shape, reduction
-        index = np.expand_dims(classes, 1)
-        losses = -np.take_along_axis(x, index, axis=1).squeeze(1) * weights
+        index = classes[:, None]  # the class axis, as take_along_axis wants it
+        losses = -np.take_along_axis(x, index, axis=1)[:, 0] * weights
         self.save_for_backward(weights, index)
-        if reduction == "none":
-            return losses
-        if reduction == "sum":
-            return losses.sum()
-        self.total_weight = weights.sum()
-        return losses.sum() / self.total_weight
+        return _reduce_weighted(self, losses, weights, reduction)
 
     def backward(self, grad):
         weights, index = self.saved
-        if self.reduction == "mean":
-            grad = grad / self.total_weight
-        picked = np.expand_dims(-grad * weights, 1)  # one gradient per target, as index
+        picked = -_scale_per_target(self, grad, weights)  # one gradient per target, as index
         return GatherAdd.compute(picked, shape=self.input_shape, index=index, axis=1), None, None
+
+
+class CrossEntropy(Function):
+    """l_i = -w_i log softmax(x_i)[t_i] = w_i (logsumexp(x_i) - x_i[t_i]), reduced as NllLoss;
+    dL/dx_i = dL/dl_i * w_i * (softmax(x_i) - onehot(t_i))
+
+    log_softmax and nll_loss as one node, as frameworks fuse them: half the array operations
+    of the two, which is most of a small batch's loss time.
+    """
+
+    __slots__ = ("reduction", "total_weight")
+    saved_roles = (0,)
+
+    def forward(self, x, weights, classes, reduction="mean"):
+        self.reduction = reduction
+        shifted = shifted_by_peak(x, axis=1)
+        probabilities = np.exp(shifted)
+        sums = probabilities.sum(axis=1, keepdims=True)
+        index = classes[:, None]  # the class axis, as take_along_axis wants it
+        picked = np.take_along_axis(shifted, index, axis=1)
+        losses = (np.log(sums) - picked)[:, 0] * weights
+        probabilities /= sums
+        self.save_for_backward(x, weights, index, probabilities)
+        return _reduce_weighted(self, losses, weights, reduction)
+
+    def backward(self, grad):
+        x, weights, index, probabilities = self.saved
+        if isinstance(x, Tensor):  # under create_graph: the softmax as a function of x
+            probabilities = Softmax.compute(x, axis=1)
+        scale = _scale_per_target(self, grad, weights)
+        on_targets = GatherAdd.compute(scale, shape=x.shape, index=index, axis=1)
+        return probabilities * scale - on_targets, None, None

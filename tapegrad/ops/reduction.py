@@ -21,8 +21,19 @@ def normalize_axes(axis, ndim: int) -> tuple:
 
 
 def keep_reduced_axes(grad, input_ndim: int, axis, keepdims: bool):
-    """Give a reduced gradient back the axes the reduction removed, as size 1."""
-    return grad if keepdims else np.expand_dims(grad, normalize_axes(axis, input_ndim))
+    """Give a reduced gradient back the axes the reduction removed, as size 1.
+
+    After a full reduction nothing needs doing: broadcasting puts leading axes back.
+
+    >>> keep_reduced_axes(np.zeros(3), 3, (0, 2), keepdims=False).shape
+    (1, 3, 1)
+    """
+    if keepdims or axis is None:
+        return grad
+    shape = list(grad.shape)
+    for reduced in normalize_axes(axis, input_ndim):
+        shape.insert(reduced, 1)
+    return grad.reshape(tuple(shape))  # a cheaper call than np.expand_dims
 
 
 class Sum(Function):
