@@ -18,6 +18,7 @@ CONV_CASES = [
     pytest.param((2, 4, 5, 5), (4, 2, 3, 3), {"groups": 2}, id="groups-2"),
     pytest.param((2, 3, 5, 5), (6, 1, 3, 3), {"groups": 3, "padding": 1}, id="depthwise"),
     pytest.param((2, 2, 5, 6), (3, 2, 2, 3), {}, id="non-square-kernel"),
+    pytest.param((2, 3, 7, 6), (4, 3, 2, 2), {"stride": 2}, id="non-overlapping"),
     pytest.param((2, 2, 5, 5), (2, 2, 3, 3), {"padding": "same"}, id="padding-same"),
     pytest.param((2, 4, 7, 6), (4, 2, 3, 2),
                  {"stride": (2, 1), "padding": (1, 2), "dilation": (2, 1), "groups": 2},
@@ -257,6 +258,19 @@ def test_max_pool_nan_is_the_maximum_as_in_pytorch(torch):
     F.max_pool2d(tensor, 2).sum().backward()
     torch.nn.functional.max_pool2d(torch_tensor, 2).sum().backward()
     np.testing.assert_array_equal(tensor.grad, torch_tensor.grad.numpy())
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: F.max_pool2d(x, 2),
+    lambda x: F.avg_pool2d(x, 2),
+    lambda x: F.conv2d(x, np.ones((1, 1, 2, 2)), stride=2),
+], ids=["max", "avg", "conv"])
+def test_non_overlapping_windows_give_no_negative_zero_gradient_as_pytorch(fn):
+    # The gradient is written, not added, where windows do not overlap: -0.0 must still
+    # come out as the 0.0 that adding it to zero gives.
+    (x,) = leaves([np.arange(16.0).reshape(1, 1, 4, 4)])
+    fn(x).backward(np.array([[[[-0.0, -1.0], [2.0, -0.0]]]]))
+    assert not np.signbit(x.grad[x.grad == 0]).any()
 
 
 def test_max_pool_saves_only_the_winning_offsets(rng):
