@@ -126,7 +126,9 @@ class Relu(Function):
 
     def backward(self, grad):
         (y,) = self.saved
-        return grad * (y > 0)
+        # The mask in grad's own dtype: NumPy multiplies two arrays of one type in its fast
+        # loop, a float by a bool in a slower casting one.
+        return grad * (y > 0).astype(grad.dtype)
 
 
 class Sin(Function):
