@@ -29,33 +29,33 @@ LR = 0.01
 BATCHES = (64, 512)
 
 
-def initial_weights() -> list:
+def initial_weights(sizes: tuple = SIZES) -> list:
     """The same float32 weights and biases for every engine."""
     rng = np.random.default_rng(0)
     weights = []
-    for fan_in, fan_out in zip(SIZES, SIZES[1:]):
+    for fan_in, fan_out in zip(sizes, sizes[1:]):
         bound = 1 / np.sqrt(fan_in)
         weights.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
         weights.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
     return weights
 
 
-def batch_data(batch: int):
+def batch_data(batch: int, sizes: tuple = SIZES):
     rng = np.random.default_rng(1)
-    return (rng.standard_normal((batch, SIZES[0])).astype(np.float32),
-            rng.integers(0, SIZES[-1], batch))
+    return (rng.standard_normal((batch, sizes[0])).astype(np.float32),
+            rng.integers(0, sizes[-1], batch))
 
 
-def tapegrad_step_function(batch: int):
+def tapegrad_step_function(batch: int, sizes: tuple = SIZES):
     import tapegrad as tg
     from tapegrad import nn, optim
 
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
-                          nn.Linear(256, 10))
-    for parameter, value in zip(model.parameters(), initial_weights()):
+    model = nn.Sequential(nn.Linear(*sizes[:2]), nn.ReLU(), nn.Linear(*sizes[1:3]), nn.ReLU(),
+                          nn.Linear(*sizes[2:]))
+    for parameter, value in zip(model.parameters(), initial_weights(sizes)):
         parameter.data[...] = value
     optimizer = optim.SGD(model.parameters(), lr=LR)
-    x, y = batch_data(batch)
+    x, y = batch_data(batch, sizes)
     x = tg.tensor(x)
 
     def step():
@@ -67,16 +67,16 @@ def tapegrad_step_function(batch: int):
     return step
 
 
-def torch_step_function(batch: int):
+def torch_step_function(batch: int, sizes: tuple = SIZES):
     torch = import_torch()
-    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
-                                torch.nn.Linear(256, 256), torch.nn.ReLU(),
-                                torch.nn.Linear(256, 10))
+    model = torch.nn.Sequential(torch.nn.Linear(*sizes[:2]), torch.nn.ReLU(),
+                                torch.nn.Linear(*sizes[1:3]), torch.nn.ReLU(),
+                                torch.nn.Linear(*sizes[2:]))
     with torch.no_grad():
-        for parameter, value in zip(model.parameters(), initial_weights()):
+        for parameter, value in zip(model.parameters(), initial_weights(sizes)):
             parameter.copy_(torch.from_numpy(value))
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    x, y = batch_data(batch)
+    x, y = batch_data(batch, sizes)
     x, y = torch.from_numpy(x), torch.from_numpy(y)
 
     def step():
@@ -88,13 +88,13 @@ def torch_step_function(batch: int):
     return step
 
 
-def autograd_step_function(batch: int):
+def autograd_step_function(batch: int, sizes: tuple = SIZES):
     import autograd.numpy as anp
     from autograd import grad
     from autograd.scipy.special import logsumexp
 
-    parameters = initial_weights()
-    x, y = batch_data(batch)
+    parameters = initial_weights(sizes)
+    x, y = batch_data(batch, sizes)
     rows = np.arange(batch)
 
     def loss(parameters):
@@ -113,13 +113,13 @@ def autograd_step_function(batch: int):
     return step
 
 
-def mygrad_step_function(batch: int):
+def mygrad_step_function(batch: int, sizes: tuple = SIZES):
     import mygrad as mg
     from mygrad.nnet.activations import relu
     from mygrad.nnet.losses import softmax_crossentropy
 
-    parameters = [mg.tensor(value) for value in initial_weights()]
-    x, y = batch_data(batch)
+    parameters = [mg.tensor(value) for value in initial_weights(sizes)]
+    x, y = batch_data(batch, sizes)
 
     def step():
         w1, b1, w2, b2, w3, b3 = parameters
@@ -133,10 +133,10 @@ def mygrad_step_function(batch: int):
     return step
 
 
-def numpy_step_function(batch: int):
+def numpy_step_function(batch: int, sizes: tuple = SIZES):
     """The floor: the same step written by hand, with no graph and no framework."""
-    w1, b1, w2, b2, w3, b3 = initial_weights()
-    x, y = batch_data(batch)
+    w1, b1, w2, b2, w3, b3 = initial_weights(sizes)
+    x, y = batch_data(batch, sizes)
     rows = np.arange(batch)
 
     def step():

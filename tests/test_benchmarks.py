@@ -69,3 +69,8 @@ def test_an_engine_that_overflows_the_recursion_limit_is_reported_not_raised():
     workload = types.SimpleNamespace(ENGINES={"micrograd": recursive_topological_sort})
     result = common.measure_engine(workload, "micrograd", {"ops": 10}, repeats=1)
     assert result == {"error": "RecursionError"}
+
+
+def test_step_overhead_times_w2s_step_on_a_tiny_model():
+    (micros,) = engine_json("benchmarks.step_overhead", "--steps", "2", "--repeats", "1")
+    assert math.isfinite(micros) and micros > 0
