@@ -168,7 +168,8 @@ class Function:
             # The hot path of small ops: the scalar's type already says it is a float.
             data = np.asarray(data)
         else:
-            data = _as_output(self, data)
+            if type(data) is not np.ndarray:
+                data = _as_output(self, data)
             needs_graph = needs_graph and data.dtype.kind == "f"  # integers have no gradient
         if not needs_graph:
             return _wrap(data)
@@ -260,8 +261,6 @@ def _name_the_op(op: str, error: Exception) -> Exception:
 
 def _as_output(function: Function, data):
     """Turn what a forward returned into an array, or say why it cannot be one."""
-    if type(data) is np.ndarray:
-        return data
     if isinstance(data, np.generic):
         return np.asarray(data)
     op = type(function)
