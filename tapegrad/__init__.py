@@ -9,8 +9,8 @@
 (array(2.), array(1.))
 """
 
-from tapegrad.tensor import Tensor, tensor  # isort: skip  (Tensor first: the rest build on it)
-from tapegrad import data, func, nn, optim, viz  # noqa: E402  (after the names they build on)
+from tapegrad.tensor import Tensor, tensor  # isort: skip  (first: ops make tensors of its class)
+from tapegrad import data, func, nn, optim, viz
 from tapegrad.autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from tapegrad.creation import (
     arange,
@@ -23,7 +23,7 @@ from tapegrad.creation import (
     zeros,
     zeros_like,
 )
-from tapegrad.function import Function
+from tapegrad.function import Function, once_differentiable
 from tapegrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tapegrad.random import manual_seed
 from tapegrad.routines import (
@@ -78,7 +78,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     # the autograd core
-    "Tensor", "tensor", "Function", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
+    "Tensor", "tensor", "Function", "once_differentiable", "grad", "gradcheck",
+    "gradgradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
     # factories
     "zeros", "ones", "full", "zeros_like", "ones_like", "eye", "arange", "rand", "randn",

@@ -2,6 +2,6 @@
 
 import sys
 
-from tapegrad.cli import main
+from tapegrad.app.cli import main
 
 sys.exit(main())

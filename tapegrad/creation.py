@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad import random
-from tapegrad.tensor import Tensor, _shape_args, _wrap
+from tapegrad.arguments import shape_args
+from tapegrad.tensor import Tensor
+from tapegrad.tensor_core import wrap
 
 
 def _leaf(array: np.ndarray, requires_grad: bool) -> Tensor:
     """Wrap a new array without the copy ``Tensor(...)`` makes; the setter checks the dtype."""
-    result = _wrap(array)
+    result = wrap(array)
     result.requires_grad = requires_grad
     return result
 
@@ -25,7 +27,7 @@ def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
     >>> zeros(2)
     tensor([0., 0.])
     """
-    return _leaf(np.zeros(_shape_args(shape), _float_dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(shape_args(shape), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -34,7 +36,7 @@ def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
     >>> ones(2)
     tensor([1., 1.])
     """
-    return _leaf(np.ones(_shape_args(shape), _float_dtype(dtype)), requires_grad)
+    return _leaf(np.ones(shape_args(shape), _float_dtype(dtype)), requires_grad)
 
 
 def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -95,7 +97,7 @@ def rand(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
     (2, 3)
     """
     dtype = _float_dtype(dtype)
-    values = random.generator().random(_shape_args(shape)).astype(dtype, copy=False)
+    values = random.generator().random(shape_args(shape)).astype(dtype, copy=False)
     return _leaf(values, requires_grad)
 
 
@@ -106,5 +108,5 @@ def randn(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
     (2, 3)
     """
     dtype = _float_dtype(dtype)
-    values = random.generator().standard_normal(_shape_args(shape)).astype(dtype, copy=False)
+    values = random.generator().standard_normal(shape_args(shape)).astype(dtype, copy=False)
     return _leaf(values, requires_grad)

@@ -1,31 +1,104 @@
 """The backward pass: count consumers, walk the graph in reverse topological order, sum and free.
 
 The graph is made of ``Function`` nodes. Each node's ``_parents`` says, per input, which node
-made it, or the leaf tensor itself, or ``None`` when no gradient is needed. The walk is
-iterative (Kahn's algorithm): a node runs once every consumer of its output inside the graph
-reachable from the roots has sent its gradient, so no gradient is ever incomplete and a chain
-of a million ops needs no recursion.
+made it, or the leaf tensor itself, or ``None`` when no gradient is needed. ``backward_order``
+is the one walk of a graph that tapegrad has: iterative (Kahn's algorithm), it hands out a node
+once every consumer of its output inside the graph reachable from the roots has been handed
+out, so a chain of a million ops needs no recursion. ``run_backward`` sends gradients along
+it; ``tapegrad.viz`` draws and narrates along it.
 """
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
-from tapegrad import backend
+from tapegrad import backend, cpython
 from tapegrad.function import FREED_GRAPH_MESSAGE, Function
 from tapegrad.grad_mode import set_grad_enabled
-from tapegrad.tensor import Tensor, _wrap
+from tapegrad.tensor_core import TensorCore, wrap
 
 
-def initial_gradient(root: Tensor, gradient):
+def count_consumers(starts, allow_freed: bool = True, count_leaves: bool = True) -> dict:
+    """Count, for each node and leaf reachable from ``starts``, the edges from the nodes
+    that consume it (0 for the starts themselves, unless another start consumes them).
+
+    With ``allow_freed=False`` a node whose saved arrays an earlier backward freed is an
+    error, found before anything runs (a freed graph can still be drawn). With
+    ``count_leaves=False`` leaves are left out, and ``backward_order`` will not hand them
+    out: a backward pass only adds up what reaches them.
+
+    >>> import tapegrad as tg
+    >>> a = tg.tensor(1.0, requires_grad=True)
+    >>> count_consumers([(a * a + a).grad_fn])[a]
+    3
+    """
+    consumers = dict.fromkeys(starts, 0)
+    stack = [start for start in starts if not isinstance(start, TensorCore)]
+    while stack:
+        node = stack.pop()
+        if node._saved is None and not allow_freed:
+            raise RuntimeError(FREED_GRAPH_MESSAGE.format(op=type(node).__name__))
+        for parent in node._parents:
+            if parent is None:
+                continue
+            if parent in consumers:
+                consumers[parent] += 1
+            elif not isinstance(parent, TensorCore):
+                consumers[parent] = 1
+                stack.append(parent)
+            elif count_leaves:
+                consumers[parent] = 1
+    return consumers
+
+
+def backward_order(starts, consumers: dict | None = None):
+    """Yield each node (a Function) and leaf (a tensor) reachable from ``starts``, each one
+    after every node that consumes it: the order in which a backward pass may visit them.
+
+    ``consumers`` is ``count_consumers(starts)``, computed here when not given; the walk
+    counts it down.
+
+    >>> import tapegrad as tg
+    >>> a = tg.tensor(1.0, requires_grad=True)
+    >>> [type(node).__name__ for node in backward_order([(a * a + a).grad_fn])]
+    ['Add', 'Mul', 'Tensor']
+    """
+    if consumers is None:
+        consumers = count_consumers(starts)
+    ready = [node for node in consumers if consumers[node] == 0]
+    while ready:
+        node = ready.pop()
+        yield node
+        for parent in node._parents:  # a leaf has none
+            if parent in consumers:  # None and uncounted leaves are not
+                remaining = consumers[parent] - 1
+                consumers[parent] = remaining
+                if remaining == 0:
+                    ready.append(parent)
+
+
+def node_of(tensor: TensorCore):
+    """The graph node a tensor stands for: the Function that made it, or the leaf itself.
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor(1.0, requires_grad=True)
+    >>> node_of(x) is x, type(node_of(x * 2)).__name__
+    (True, 'Mul')
+    """
+    return tensor if tensor.grad_fn is None else tensor.grad_fn
+
+
+def initial_gradient(root: TensorCore, gradient):
     """Return dL/d(root) as an array of root's shape and dtype: 1 when ``gradient`` is None.
 
     A Tensor that requires grad is kept as it is (after checking its shape), so that under
     create_graph the gradients stay differentiable with respect to it.
+
+    >>> import tapegrad as tg
+    >>> initial_gradient(tg.tensor([1.0, 2.0]), 3.0)
+    array([3., 3.])
     """
-    if isinstance(gradient, Tensor) and gradient.requires_grad:
+    if isinstance(gradient, TensorCore) and gradient.requires_grad:
         if gradient.shape != root.data.shape:
             raise ValueError(
                 f"backward: gradient has shape {gradient.shape} but the tensor has shape "
@@ -42,7 +115,7 @@ def initial_gradient(root: Tensor, gradient):
         if root.data.ndim == 0 and xp is np:
             return root.data.dtype.type(1)  # a NumPy scalar: the fastest for 0-d arithmetic
         return xp.ones_like(root.data)
-    gradient = gradient.data if isinstance(gradient, Tensor) else gradient
+    gradient = gradient.data if isinstance(gradient, TensorCore) else gradient
     gradient = xp.asarray(gradient, dtype=root.data.dtype)
     if gradient.shape == root.data.shape:
         return gradient
@@ -65,6 +138,11 @@ def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None,
 
     With ``create_graph``, each backward formula runs on Tensors with grad mode on, so the
     gradients are Tensors with a graph of their own, differentiable again.
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor(3.0, requires_grad=True)
+    >>> run_backward([x * x], [1.0], inputs=[x])
+    [array(6.)]
     """
     with set_grad_enabled(create_graph):
         gradients = _walk(roots, root_grads, retain_graph, inputs, create_graph)
@@ -83,58 +161,53 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
     pending = {}
     for root, grad in zip(roots, root_grads):
         grad = as_gradient(grad) if create_graph else grad
-        parent = root if root.grad_fn is None else root.grad_fn
-        pending[parent] = grad if parent not in pending else pending[parent] + grad
+        node = node_of(root)
+        pending[node] = grad if node not in pending else pending[node] + grad
 
-    consumers = _count_consumers(list(pending))
-    ready = [node for node in consumers if consumers[node] == 0]
-    wanted = {} if inputs is None else {x.grad_fn: None for x in inputs if x.grad_fn is not None}
-    finished = []  # (output tensor still alive, its gradient), written to .grad at the end
-    while ready:
-        node = ready.pop()
+    starts = [node for node in pending if not isinstance(node, TensorCore)]  # a leaf root: done
+    consumers = count_consumers(starts, allow_freed=False, count_leaves=False)
+    wanted = None if inputs is None else {node_of(tensor): None for tensor in inputs}
+    finished = []  # (tensor still alive, its gradient), written to .grad at the end
+    for node in backward_order(starts, consumers):
         grad = pending.pop(node, None)
-        parents = node._parents
         if grad is None:  # every consumer sent None: nothing flows further up
-            input_grads = (None,) * len(parents)
-        else:
-            if inputs is not None:  # tg.grad: keep the gradients asked for, write no .grad
-                if node in wanted:
-                    wanted[node] = grad
-            else:
-                output = node._output()
-                if output is not None:
-                    finished.append((output, grad))
-            input_grads = _backward_of(node, grad) if create_graph else node.backward(grad)
-            if type(input_grads) is not tuple:
-                # One input's gradient may come bare; anything else is checked out of line.
-                input_grads = (input_grads,) if len(parents) == 1 and type(
-                    input_grads) in exact_types else _one_per_input(node, input_grads)
-            elif len(input_grads) != len(parents):
-                input_grads = _one_per_input(node, input_grads)
+            if not retain_graph:
+                node._release()
+            continue
+        if wanted is None:
+            output = node._output()
+            if output is not None:
+                finished.append((output, grad))
+        elif node in wanted:
+            wanted[node] = grad
+        parents = node._parents
+        input_grads = node.backward_on_graph(grad) if create_graph else node.backward(grad)
+        if type(input_grads) is not tuple:
+            # One input's gradient may come bare; anything else is checked out of line.
+            input_grads = (input_grads,) if len(parents) == 1 and type(
+                input_grads) in exact_types else gradients_per_input(node, input_grads)
+        elif len(input_grads) != len(parents):
+            input_grads = gradients_per_input(node, input_grads)
         if not retain_graph:
             node._release()
         for parent, input_grad in zip(parents, input_grads):
-            if parent is None:
+            if parent is None or input_grad is None:
                 continue
-            if input_grad is not None:
-                if type(input_grad) not in exact_types:
-                    input_grad = as_gradient(input_grad)
-                shape = parent._shape
-                if input_grad.shape != shape:
-                    input_grad = sum_to_shape(input_grad, shape, f"{type(node).__name__}.backward")
-                previous = pending.get(parent)
-                # Out of place: a gradient may be a read-only view, or shared with another input.
-                pending[parent] = input_grad if previous is None else previous + input_grad
-            if parent in consumers:  # leaves have no consumers count: nothing waits for them
-                remaining = consumers[parent] - 1
-                consumers[parent] = remaining
-                if remaining == 0:
-                    ready.append(parent)
+            if type(input_grad) not in exact_types:
+                input_grad = as_gradient(input_grad)
+            shape = parent._shape
+            if input_grad.shape != shape:
+                input_grad = sum_to_shape(input_grad, shape, f"{type(node).__name__}.backward")
+            previous = pending.get(parent)
+            # Out of place: a gradient may be a read-only view, or shared with another input.
+            pending[parent] = input_grad if previous is None else previous + input_grad
 
-    if inputs is not None:
-        return [_captured_gradient(x, wanted, pending, create_graph) for x in inputs]
-    finished += pending.items()  # only leaves are left in pending
-    return finished
+    # What is left in pending are the leaves' gradients, complete now.
+    if wanted is None:
+        finished += pending.items()
+        return finished
+    wanted.update((leaf, grad) for leaf, grad in pending.items() if leaf in wanted)
+    return [_captured_gradient(tensor, wanted, create_graph) for tensor in inputs]
 
 
 def _write_gradients(gradients: list, create_graph: bool) -> None:
@@ -142,36 +215,21 @@ def _write_gradients(gradients: list, create_graph: bool) -> None:
     while gradients:
         tensor, grad = gradients.pop()
         if create_graph:
-            _accumulate_tensor(tensor, grad)
+            tensor._grad = grad if tensor._grad is None else tensor._grad + grad
         else:
-            # A gradient that only this local variable holds can become .grad without a copy.
-            # (Counted in a statement of its own: a call's arguments hold references too.)
-            unshared = _reference_count(grad) <= _ALONE
+            unshared = cpython.held_only_by_caller(grad)
             _accumulate(tensor, grad, unshared)
 
 
-def _count_consumers(starts) -> dict:
-    """Count, for each node reachable from ``starts``, the edges from nodes that consume it."""
-    starts = [start for start in starts if not isinstance(start, Tensor)]
-    consumers = dict.fromkeys(starts, 0)
-    stack = list(starts)
-    while stack:
-        node = stack.pop()
-        if node._saved is None:
-            raise RuntimeError(FREED_GRAPH_MESSAGE.format(op=type(node).__name__))
-        for parent in node._parents:
-            if parent is None or isinstance(parent, Tensor):
-                continue
-            if parent in consumers:
-                consumers[parent] += 1
-            else:
-                consumers[parent] = 1
-                stack.append(parent)
-    return consumers
+def gradients_per_input(node: Function, input_grads) -> tuple:
+    """What ``node.backward`` returned as one gradient (or None) per input, or a clear error.
 
-
-def _one_per_input(node: Function, input_grads) -> tuple:
-    """What ``node.backward`` returned as one gradient (or None) per input, or a clear error."""
+    >>> from tapegrad.ops.arithmetic import Neg
+    >>> node = Neg()
+    >>> node._parents = (None,)
+    >>> gradients_per_input(node, 1.0)
+    (1.0,)
+    """
     if not isinstance(input_grads, (tuple, list)):
         input_grads = (input_grads,)
     if len(input_grads) != len(node._parents):
@@ -183,33 +241,32 @@ def _one_per_input(node: Function, input_grads) -> tuple:
     return tuple(input_grads)
 
 
-def _backward_of(node: Function, grad):
-    """``node.backward`` on Tensors: its saved inputs and output linked to the graph."""
-    saved = node._saved
-    node._saved = node._saved_as_tensors()
-    try:
-        return node.backward(grad)
-    finally:
-        node._saved = saved
-
-
 # Gradient types the backward loop takes as they are; anything else is converted.
 _GRADIENT_TYPES = frozenset({np.ndarray, np.float64, np.float32})
-_TENSOR_GRADIENT_TYPES = frozenset({Tensor})
+_TENSOR_GRADIENT_TYPES = frozenset({TensorCore})
 
 
-def _as_gradient_tensor(grad) -> Tensor:
+def _as_gradient_tensor(grad) -> TensorCore:
     """Under create_graph, every gradient is a Tensor (arrays become constants)."""
-    return grad if isinstance(grad, Tensor) else _wrap(backend.as_array(grad))
+    return grad if isinstance(grad, TensorCore) else wrap(backend.as_array(grad))
 
 
 def _as_gradient(grad):
     """Accept NumPy scalars as they are, and tensors or Python numbers as arrays."""
     if isinstance(grad, np.generic):
         return grad
-    if isinstance(grad, Tensor):
+    if isinstance(grad, TensorCore):
         return grad.data
     return backend.as_array(grad)
+
+
+def as_gradient_array(grad):
+    """A gradient a ``backward`` returned (array, NumPy scalar, number or tensor) as an array.
+
+    >>> as_gradient_array(2.0)
+    array(2.)
+    """
+    return backend.as_array(_as_gradient(grad))
 
 
 def sum_to_shape(grad, shape: tuple, op: str = "sum_to_shape"):
@@ -237,7 +294,7 @@ def sum_to_shape(grad, shape: tuple, op: str = "sum_to_shape"):
     return summed.reshape(shape)
 
 
-def _accumulate(tensor: Tensor, grad, unshared: bool) -> None:
+def _accumulate(tensor: TensorCore, grad, unshared: bool) -> None:
     """Add a finished gradient into ``tensor.grad``. The first gradient becomes ``.grad`` as it
     is when nothing else holds it and it is a whole array laid out like ``data`` (so updates
     like ``w -= lr * w.grad`` walk both arrays in the same order); otherwise ``.grad`` starts as
@@ -256,30 +313,8 @@ def _is_whole_array_like(grad, data) -> bool:
             and grad.strides == data.strides and grad.shape == data.shape)
 
 
-def _reference_count(array) -> int:
-    return sys.getrefcount(array)
-
-
-def _count_for_one_local() -> int:
-    array = np.empty(0)
-    return _reference_count(array)
-
-
-# What _reference_count says of an array held by its caller's local variable and nothing
-# else. Measured rather than assumed: how calls count references differs between Pythons.
-_ALONE = _count_for_one_local()
-
-
-def _accumulate_tensor(tensor: Tensor, grad: Tensor) -> None:
-    """Under create_graph, ``.grad`` becomes a Tensor with the graph that computed it."""
-    tensor._grad = grad if tensor._grad is None else tensor._grad + grad
-
-
-def _captured_gradient(tensor: Tensor, wanted: dict, leaf_grads: dict, create_graph: bool):
-    if tensor.grad_fn is not None:
-        grad = wanted.get(tensor.grad_fn)
-    else:
-        grad = leaf_grads.get(tensor)
+def _captured_gradient(tensor: TensorCore, wanted: dict, create_graph: bool):
+    grad = wanted.get(node_of(tensor))
     if grad is None or create_graph:
         return grad
     return backend.copy_array(grad, tensor.data.dtype)

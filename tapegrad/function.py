@@ -2,7 +2,9 @@
 
 A Function instance is one node of the graph and the context of one call, as in the course
 exercise: ``forward`` may keep what ``backward`` needs on ``self``. The engine, not the
-Function, orders, accumulates and frees.
+Function, orders, accumulates and frees. For higher-order gradients the node also knows which
+of the values it kept are its inputs or its output, so that a backward run on Tensors can be
+differentiated again.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import weakref
 import numpy as np
 
 from tapegrad import backend, grad_mode
-from tapegrad.tensor import Tensor, _wrap
+from tapegrad.tensor_core import TensorCore, wrap
 
 # needs_input_grad for one and two inputs, made once: a tuple per op is one more object for
 # Python's cycle collector to track, and it visits every object a graph keeps alive.
 _NEEDS_ONE = ((False,), (True,))
 _NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
+_NO_OPTIONS: dict = {}
 
 _FLOAT_SCALARS = frozenset({np.float64, np.float32, np.float16})
 
@@ -35,6 +38,11 @@ class Function:
     ``None`` where ``self.needs_input_grad`` says none is needed). Call ``MyOp.apply(...)``
     with tensors, arrays or numbers; keyword arguments go to ``forward`` unchanged.
 
+    Second and higher derivatives come free when ``backward`` computes with what forward
+    kept of its inputs and output (with ``save_for_backward`` or on ``self``) using NumPy
+    functions or operators: under ``create_graph`` those values are handed to ``backward``
+    as Tensors linked to the graph, so its result is differentiable again.
+
     >>> import numpy as np, tapegrad as tg
     >>> class Exp(tg.Function):
     ...     def forward(self, x):
@@ -51,13 +59,15 @@ class Function:
     # Engine-owned state has underscored names that a subclass's forward won't reuse.
     # _parents: per input, the Function that made it, the leaf tensor itself, or None when
     #   no gradient is needed; _saved: what save_for_backward kept (None once freed);
-    # _output: a weak reference to the output, so the graph holds no cycle; _shape: its shape.
-    __slots__ = ("_parents", "needs_input_grad", "_saved", "_output", "_shape")
+    # _output: a weak reference to the output, so the graph holds no cycle; _shape: its shape;
+    # _inferred_roles: what each kept value is, for classes that do not declare saved_roles.
+    __slots__ = ("_parents", "needs_input_grad", "_saved", "_output", "_shape",
+                 "_inferred_roles")
 
-    # What each array given to save_for_backward is, for higher-order gradients: an int is
-    # that input (by position), "output" is the output, None (or no declaration) a constant.
-    # backward(create_graph=True) then hands backward those inputs and that output as Tensors
-    # still linked to the graph, so the gradient it computes can be differentiated again.
+    # What each array given to save_for_backward is: an int is that input (by position),
+    # "output" the output, None a constant. Left as None, apply infers it by identity (see
+    # _infer_roles); the built-in ops declare it to skip that work, and a test checks that
+    # each declaration says what inference would.
     saved_roles: tuple | None = None
 
     def forward(self, *arrays):
@@ -96,8 +106,10 @@ class Function:
 
     saved_tensors = saved  # PyTorch's name
 
+    # ------------------------------------------------------------------ making a node
+
     @classmethod
-    def apply(cls, *inputs, **options) -> Tensor:
+    def apply(cls, *inputs, **options) -> TensorCore:
         """Run ``forward`` on the inputs' arrays and, when a gradient is needed, link the graph.
 
         >>> import tapegrad as tg
@@ -110,109 +122,153 @@ class Function:
         tensor([2., 4.], grad_fn=<Double>)
         """
         recording = grad_mode._state.enabled  # is_grad_enabled(), without the call: hot path
-        arrays = [value.data if isinstance(value, Tensor) else value for value in inputs]
+        arrays = [value.data if isinstance(value, TensorCore) else value for value in inputs]
         parents = tuple([
-            _parent(value, recording) if isinstance(value, Tensor) else None for value in inputs
+            _parent(value, recording) if isinstance(value, TensorCore) else None
+            for value in inputs
         ])
-        function = cls()
-        function._saved = ()
-        function.needs_input_grad = tuple([parent is not None for parent in parents])
-        try:
-            data = function.forward(*arrays, **options)
-        except (ValueError, TypeError, IndexError) as error:
-            raise _name_the_op(cls.__name__, error) from error
-        return function._link(data, parents, True in function.needs_input_grad)
+        needs_input_grad = tuple([parent is not None for parent in parents])
+        return _record(cls, arrays, parents, needs_input_grad, options)
 
-    # Tensor's own methods call these two: ``apply`` spelled out for one and two inputs, since
-    # building lists per call is a measurable share of a small op's time.
+    # The Tensor's operators call these two: ``apply`` with its arguments unpacked for one and
+    # two inputs, since building lists per call is a measurable share of a small op's time.
 
     @classmethod
-    def _apply_unary(cls, x: Tensor) -> Tensor:
-        parent = _parent(x, grad_mode._state.enabled)
-        function = cls()
-        function._saved = ()
-        function.needs_input_grad = _NEEDS_ONE[parent is not None]
-        try:
-            data = function.forward(_fast_operand(x.data))
-        except (ValueError, TypeError, IndexError) as error:
-            raise _name_the_op(cls.__name__, error) from error
-        return function._link(data, (parent,), parent is not None)
+    def apply_unary(cls, x: TensorCore) -> TensorCore:
+        """``apply`` for one tensor and no options, as the Tensor's own methods call it.
+
+        >>> import tapegrad as tg
+        >>> from tapegrad.ops.arithmetic import Neg
+        >>> Neg.apply_unary(tg.tensor(2.0))
+        tensor(-2.)
+        """
+        data = x.data
+        parent = (x if x.grad_fn is None else x.grad_fn) if (
+            grad_mode._state.enabled and x._requires_grad) else None  # _parent, in line
+        return _record(cls, (data[()] if data.ndim == 0 else data,), (parent,),
+                       _NEEDS_ONE[parent is not None], _NO_OPTIONS)
 
     @classmethod
-    def _apply_binary(cls, x, y) -> Tensor:
-        """One of x and y is a Tensor; the other may be a Tensor, an array or a Python number."""
+    def apply_binary(cls, x, y) -> TensorCore:
+        """``apply`` for two inputs, one of them a tensor, the other a tensor, an array or a
+        Python number (which takes the tensor's float dtype).
+
+        >>> import tapegrad as tg
+        >>> from tapegrad.ops.arithmetic import Add
+        >>> Add.apply_binary(1.0, tg.tensor(2.0))
+        tensor(3.)
+        """
         recording = grad_mode._state.enabled
-        if isinstance(x, Tensor):
-            x_data, x_parent = x.data, _parent(x, recording)
-            if isinstance(y, Tensor):
-                y_data, y_parent = y.data, _parent(y, recording)
+        # _parent and _fast_operand written in line: this is the path of every operator.
+        if isinstance(x, TensorCore):
+            x_data = x.data
+            x_parent = (x if x.grad_fn is None else x.grad_fn) if (
+                recording and x._requires_grad) else None
+            if isinstance(y, TensorCore):
+                y_data = y.data
+                y_parent = (y if y.grad_fn is None else y.grad_fn) if (
+                    recording and y._requires_grad) else None
             else:
                 y_data, y_parent = _operand(y, x_data), None
         else:
             y_data, y_parent = y.data, _parent(y, recording)
             x_data, x_parent = _operand(x, y_data), None
-        function = cls()
-        function._saved = ()
-        function.needs_input_grad = _NEEDS_TWO[x_parent is not None][y_parent is not None]
-        try:
-            data = function.forward(_fast_operand(x_data), _fast_operand(y_data))
-        except (ValueError, TypeError, IndexError) as error:
-            raise _name_the_op(cls.__name__, error) from error
-        return function._link(data, (x_parent, y_parent),
-                              x_parent is not None or y_parent is not None)
+        operands = (x_data[()] if x_data.ndim == 0 else x_data,
+                    y_data[()] if y_data.ndim == 0 else y_data)
+        return _record(cls, operands, (x_parent, y_parent),
+                       _NEEDS_TWO[x_parent is not None][y_parent is not None], _NO_OPTIONS)
 
-    def _link(self, data, parents: tuple, needs_graph: bool) -> Tensor:
+    def _link(self, data, operands, parents: tuple, needs_graph: bool) -> TensorCore:
         """Wrap forward's result; when a gradient is needed, make this node its grad_fn."""
         if type(data) in _FLOAT_SCALARS:
             # NumPy ufuncs on 0-d arrays return NumPy scalars: give them back their array.
             # The hot path of small ops: the scalar's type already says it is a float.
-            data = np.asarray(data)
+            output = np.asarray(data)
         else:
-            if type(data) is not np.ndarray:
-                data = _as_output(self, data)
-            needs_graph = needs_graph and data.dtype.kind == "f"  # integers have no gradient
+            output = data if type(data) is np.ndarray else _as_output(self, data)
+            needs_graph = needs_graph and output.dtype.kind == "f"  # integers have no gradient
         if not needs_graph:
-            return _wrap(data)
+            return wrap(output)
         self._parents = parents
-        self._shape = data.shape
-        output = _wrap(data, self)
-        self._output = weakref.ref(output)
-        return output
+        self._shape = output.shape
+        if type(self).saved_roles is None:
+            self._inferred_roles = _infer_roles(self, operands, data)
+        result = wrap(output, self)
+        self._output = weakref.ref(result)
+        return result
 
     @classmethod
-    def compute(cls, *inputs, **options):
+    def forward_or_apply(cls, *inputs, **options):
         """``forward``'s result on arrays, or a graph node when an input is a Tensor.
 
         Backward formulas call ops this way when NumPy has no function that dispatches on
         Tensors (a scatter, say): arrays for ordinary gradients, Tensors under create_graph.
 
         >>> from tapegrad.ops.arithmetic import Mul
-        >>> float(Mul.compute(np.array(2.0), np.array(3.0)))
+        >>> float(Mul.forward_or_apply(np.array(2.0), np.array(3.0)))
         6.0
         """
-        if any(isinstance(value, Tensor) for value in inputs):
+        if any(isinstance(value, TensorCore) for value in inputs):
             return cls.apply(*inputs, **options)
         function = cls()
         function._saved = ()
         function.needs_input_grad = (False,) * len(inputs)
         return function.forward(*inputs, **options)
 
-    def _saved_as_tensors(self) -> tuple:
-        """The saved arrays as ``saved_roles`` says: inputs and output as Tensors linked to
-        the graph (so a backward computed from them is differentiable), the rest as they are."""
-        roles = type(self).saved_roles or ()
-        values = []
-        for position, value in enumerate(self._saved):
-            role = roles[position] if position < len(roles) else None
-            if role == "output":
-                values.append(_wrap(backend.as_array(value), self))
-            elif isinstance(role, int) and self._parents[role] is not None:
-                parent = self._parents[role]
-                values.append(parent if isinstance(parent, Tensor) else _wrap(
-                    backend.as_array(value), parent))
-            else:
-                values.append(value)
-        return tuple(values)
+    # ------------------------------------------------------------------ backward on Tensors
+
+    def backward_on_graph(self, grad: TensorCore):
+        """``backward`` for ``create_graph``: run with the kept inputs and output as Tensors
+        linked to the graph, so the gradients it returns can be differentiated again.
+
+        A backward marked ``@once_differentiable`` runs on arrays instead; its gradients
+        raise if anything differentiates through them.
+        """
+        if getattr(type(self).backward, "once_differentiable", False):
+            return self._backward_once(grad)
+        saved_roles, attribute_roles = self._roles()
+        arrays, attributes = self._saved, {name: getattr(self, name) for name in attribute_roles}
+        self._saved = tuple(self._on_graph(value, role)
+                            for value, role in zip(arrays, _padded(saved_roles, len(arrays))))
+        for name, role in attribute_roles.items():
+            setattr(self, name, self._on_graph(attributes[name], role))
+        try:
+            return self.backward(grad)
+        finally:
+            self._saved = arrays
+            for name, value in attributes.items():
+                setattr(self, name, value)
+
+    def _roles(self) -> tuple:
+        """(role of each saved value, {attribute name: role}) as declared or inferred."""
+        declared = type(self).saved_roles
+        return (declared, {}) if declared is not None else self._inferred_roles
+
+    def _on_graph(self, value, role):
+        """A kept value as a Tensor linked to the graph when it is an input that needs a
+        gradient or the output; as it is otherwise (a constant of the backward formula)."""
+        if role == "output":
+            return wrap(backend.as_array(value), self)
+        if role is None or self._parents[role] is None:
+            return value
+        parent = self._parents[role]
+        return parent if isinstance(parent, TensorCore) else wrap(backend.as_array(value), parent)
+
+    def _backward_once(self, grad: TensorCore):
+        """Run a once_differentiable backward on arrays; what it returns can't be
+        differentiated again (an error node stands between it and the graph)."""
+        with grad_mode.set_grad_enabled(False):
+            input_grads = self.backward(grad.data)
+        single = not isinstance(input_grads, (tuple, list))
+        sources = self._parents + ((_parent(grad, True),) if grad.requires_grad else ())
+        wrapped = tuple(
+            None if value is None else _NotDifferentiableAgain.of(
+                backend.as_array(value), type(self).__name__, sources)
+            for value in ((input_grads,) if single else input_grads)
+        )
+        return wrapped[0] if single else wrapped
+
+    # ------------------------------------------------------------------ freeing
 
     def _release(self) -> None:
         """Drop the saved state (save_for_backward's and any kept on ``self`` by forward)."""
@@ -224,7 +280,113 @@ class Function:
         return f"<{type(self).__name__}>"
 
 
-def _parent(tensor: Tensor, recording: bool):
+def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dict):
+    """Make a node of ``cls``, run its forward (naming the op in any error), link the result.
+
+    The one place where ``apply`` and its unpacked forms make a node."""
+    function = cls()
+    function._saved = ()
+    function.needs_input_grad = needs_input_grad
+    try:
+        # Spelled out for one and two inputs: Python runs a call with its arguments written
+        # out several times faster than one that spreads a tuple, and most ops are these.
+        if options or not 0 < len(operands) <= 2:
+            data = function.forward(*operands, **options)
+        elif len(operands) == 2:
+            data = function.forward(operands[0], operands[1])
+        else:
+            data = function.forward(operands[0])
+    except (ValueError, TypeError, IndexError) as error:
+        raise _name_the_op(cls.__name__, error) from error
+    return function._link(data, operands, parents, True in needs_input_grad)
+
+
+
+def once_differentiable(backward):
+    """Mark a Function's ``backward`` as differentiable once only (PyTorch's decorator).
+
+    For a backward written with operations that cannot record a graph (an in-place NumPy
+    update, a call into other code): under ``create_graph`` it runs on plain arrays, and
+    differentiating the gradients it returns raises a RuntimeError naming the Function,
+    rather than silently giving a wrong second derivative.
+
+    >>> import tapegrad as tg
+    >>> class Cube(tg.Function):
+    ...     def forward(self, x):
+    ...         self.save_for_backward(x)
+    ...         return x ** 3
+    ...     @once_differentiable
+    ...     def backward(self, grad):
+    ...         (x,) = self.saved
+    ...         return 3 * x ** 2 * grad
+    >>> x = tg.tensor(2.0, requires_grad=True)
+    >>> (g,) = tg.grad(Cube.apply(x), [x], create_graph=True)
+    >>> float(g)
+    12.0
+    >>> tg.grad(g, [x])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Cube.backward is marked @once_differentiable: ...
+    """
+    backward.once_differentiable = True
+    return backward
+
+
+class _NotDifferentiableAgain(Function):
+    """y = a gradient from a once_differentiable backward;  dL/dx: raises RuntimeError"""
+
+    __slots__ = ("op",)
+    saved_roles = ()
+
+    @classmethod
+    def of(cls, gradient, op: str, sources: tuple) -> TensorCore:
+        """``gradient`` as a Tensor whose backward raises, linked to ``sources``."""
+        node = cls()
+        node.op = op
+        node._saved = ()
+        node.needs_input_grad = tuple(source is not None for source in sources)
+        return node._link(gradient, (), sources, True in node.needs_input_grad)
+
+    def backward(self, grad):
+        raise RuntimeError(
+            f"{self.op}.backward is marked @once_differentiable: its gradient cannot be "
+            "differentiated again"
+        )
+
+
+def _infer_roles(function: Function, operands, output) -> tuple:
+    """What each value forward kept is, told by identity with forward's inputs and result.
+
+    Returns (one role per saved value, {attribute name: role} for the attributes a Function
+    without ``__slots__`` set in forward). Identity is exact: a value computed from an input
+    (``x * 2``, a copy, a view) is a different object and is taken as a constant, as PyTorch
+    takes a tensor created inside forward.
+    """
+    saved_roles = tuple([_role_of(value, operands, output) for value in function._saved])
+    attribute_roles = {}
+    if type(function).__dictoffset__:
+        for name, value in vars(function).items():
+            role = _role_of(value, operands, output)
+            if role is not None:
+                attribute_roles[name] = role
+    return saved_roles, attribute_roles
+
+
+def _role_of(value, operands, output):
+    if value is output:
+        return "output"
+    for position, operand in enumerate(operands):
+        if value is operand:
+            return position
+    return None
+
+
+def _padded(roles: tuple, length: int) -> tuple:
+    """A declaration may stop early: the values after it are constants."""
+    return tuple(roles) + (None,) * (length - len(roles))
+
+
+def _parent(tensor: TensorCore, recording: bool):
     """Where a tensor's gradient goes: its grad_fn, the leaf itself, or None (no gradient)."""
     if not (recording and tensor._requires_grad):
         return None
@@ -264,7 +426,7 @@ def _as_output(function: Function, data):
     if isinstance(data, np.generic):
         return np.asarray(data)
     op = type(function)
-    if isinstance(data, Tensor):
+    if isinstance(data, TensorCore):
         raise TypeError(
             f"{op.__name__}.forward returned a Tensor; forward works on raw arrays and must "
             "return one"

@@ -18,27 +18,82 @@ def _tensor_first(operation):
     return lambda x, y: operation(routines.as_tensor(x), y)
 
 
-UFUNCS = {
+def numpy_max(a, axis=None, out=None, keepdims=False, **options):
+    """``np.max(t, axis)``: the largest values (NumPy's meaning: values only, no indices)."""
+    return _reduction("max", a, axis, out, keepdims, options)
+
+
+def numpy_min(a, axis=None, out=None, keepdims=False, **options):
+    """``np.min(t, axis)``: the smallest values (NumPy's meaning: values only, no indices)."""
+    return _reduction("min", a, axis, out, keepdims, options)
+
+
+def numpy_var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **options):
+    """``np.var(t, axis)``: the variance dividing by n - ddof, ``ddof=0`` by default (NumPy's)."""
+    _no_numpy_options("var", dtype=dtype, out=out, **options)
+    return routines.as_tensor(a).var(axis, ddof=ddof, keepdims=keepdims)
+
+
+def numpy_std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **options):
+    """``np.std(t, axis)``: the standard deviation, ``ddof=0`` by default (NumPy's)."""
+    return numpy_var(a, axis, dtype, out, ddof, keepdims, **options).sqrt()
+
+
+def numpy_dot(a, b, out=None):
+    """``np.dot(a, b)``: the matrix product for 1-d and 2-d operands. (Beyond 2-d NumPy's dot
+    pairs axes unlike matmul; tapegrad does not differentiate that one.)"""
+    _no_numpy_options("dot", out=out)
+    if np.ndim(a) > 2 or np.ndim(b) > 2:
+        raise TypeError(
+            f"numpy.dot of operands with {np.ndim(a)} and {np.ndim(b)} dimensions is not "
+            "supported on tapegrad Tensors (beyond 2-d it is not matmul); use np.matmul or @"
+        )
+    return routines.matmul(a, b)
+
+
+def _reduction(name, a, axis, out, keepdims, options):
+    _no_numpy_options(name, out=out, **options)
+    return getattr(routines.as_tensor(a), name)(axis, keepdims)
+
+
+def _no_numpy_options(name: str, **options) -> None:
+    given = sorted(option for option, value in options.items() if value is not None)
+    if given:
+        raise TypeError(f"numpy.{name} on tapegrad Tensors: {', '.join(given)}= is not supported")
+
+
+# NumPy functions whose meaning on a Tensor is NumPy's own, unlike the Tensor method (or
+# tg.* function) of the same name, which is PyTorch's; and those with no method.
+NUMPY_MEANINGS = {
+    np.max: numpy_max,
+    np.amax: numpy_max,
+    np.min: numpy_min,
+    np.amin: numpy_min,
+    np.var: numpy_var,
+    np.std: numpy_std,
+    np.dot: numpy_dot,
+    np.transpose: routines.transpose,
+    np.expand_dims: routines.expand_dims,
+    np.concatenate: routines.concatenate,
+    np.stack: routines.stack,
+    np.where: routines.where,
+    np.pad: routines.pad,
+    np.maximum: routines.maximum,
+    np.minimum: routines.minimum,
+    np.shape: lambda x: x.shape,
+    np.ndim: lambda x: x.ndim,
+    np.size: lambda x: x.size,
+}
+
+# Python's operators, as NumPy's ufuncs.
+OPERATORS = {
     np.add: _tensor_first(operator.add),
     np.subtract: _tensor_first(operator.sub),
     np.multiply: _tensor_first(operator.mul),
     np.divide: _tensor_first(operator.truediv),
     np.power: _tensor_first(operator.pow),
-    np.matmul: _tensor_first(operator.matmul),
     np.negative: operator.neg,
     np.positive: operator.pos,
-    np.exp: routines.exp,
-    np.log: routines.log,
-    np.log1p: routines.log1p,
-    np.expm1: routines.expm1,
-    np.sqrt: routines.sqrt,
-    np.absolute: routines.abs,
-    np.sign: routines.sign,
-    np.sin: routines.sin,
-    np.cos: routines.cos,
-    np.tanh: routines.tanh,
-    np.maximum: routines.maximum,
-    np.minimum: routines.minimum,
     np.greater: _tensor_first(operator.gt),
     np.greater_equal: _tensor_first(operator.ge),
     np.less: _tensor_first(operator.lt),
@@ -55,34 +110,13 @@ UFUNCS = {
     np.logical_not: operator.invert,
 }
 
-FUNCTIONS = {
-    np.sum: routines.sum,
-    np.mean: routines.mean,
-    np.max: routines.max,
-    np.amax: routines.max,
-    np.min: routines.min,
-    np.amin: routines.min,
-    np.prod: routines.prod,
-    np.var: routines.var,
-    np.std: routines.std,
-    np.argmax: routines.argmax,
-    np.argmin: routines.argmin,
-    np.reshape: routines.reshape,
-    np.transpose: routines.transpose,
-    np.swapaxes: routines.swapaxes,
-    np.squeeze: routines.squeeze,
-    np.expand_dims: routines.expand_dims,
-    np.broadcast_to: routines.broadcast_to,
-    np.concatenate: routines.concatenate,
-    np.stack: routines.stack,
-    np.where: routines.where,
-    np.clip: routines.clip,
-    np.pad: routines.pad,
-    np.tile: routines.tile,
-    np.dot: routines.matmul,
-    np.shape: lambda x: x.shape,
-    np.ndim: lambda x: x.ndim,
-    np.size: lambda x: x.size,
+# Every NumPy function and ufunc tapegrad runs on Tensors: the table's rows, then the rest.
+HANDLERS = {
+    **{numpy_function: getattr(routines, name)
+       for name, numpy_functions in routines.SAME_AS_METHOD.items()
+       for numpy_function in numpy_functions},
+    **NUMPY_MEANINGS,
+    **OPERATORS,
 }
 
 
@@ -95,7 +129,7 @@ def _unsupported(name: str) -> TypeError:
 
 def array_ufunc(ufunc, method: str, *inputs, **kwargs):
     """Run a NumPy ufunc call on tensors as tapegrad's op, or raise a TypeError naming it."""
-    handler = UFUNCS.get(ufunc)
+    handler = HANDLERS.get(ufunc)
     if handler is None or method != "__call__" or kwargs:
         detail = "" if method == "__call__" else f".{method}"
         extra = f" with {', '.join(sorted(kwargs))}=" if kwargs and handler is not None else ""
@@ -105,7 +139,7 @@ def array_ufunc(ufunc, method: str, *inputs, **kwargs):
 
 def array_function(func, args, kwargs):
     """Run a NumPy function on tensors as tapegrad's op, or raise a TypeError naming it."""
-    handler = FUNCTIONS.get(func)
+    handler = HANDLERS.get(func)
     name = f"{func.__module__}.{func.__name__}"
     if handler is None:
         raise _unsupported(name)

@@ -1,5 +1,9 @@
-"""Module-level functions: ``tg.exp(x)``, ``tg.maximum(a, b)``, ``tg.concatenate(...)`` and
-friends. Each takes tensors, arrays or numbers and applies the same op as the Tensor method.
+"""The module-level functions ``tg.exp(x)``, ``tg.sum(x, dim=0)``, ``tg.cat([...])``: one table.
+
+Most of them call the Tensor method of the same name on ``as_tensor(x)``: those are not written
+out again here but derived from ``SAME_AS_METHOD``, the one table of the op surface, which also
+says which NumPy functions mean the same thing on a Tensor (``tapegrad.numpy_protocol`` reads
+it). The rest, which are not methods (``cat``, ``where``, ...), are written below.
 """
 
 from __future__ import annotations
@@ -9,118 +13,111 @@ import numpy as np
 from tapegrad import backend
 from tapegrad.ops.select import Maximum, Minimum, Where
 from tapegrad.ops.shape import Concatenate, Pad, Stack
-from tapegrad.tensor import Tensor, _wrap
+from tapegrad.tensor_core import TensorCore, wrap
+
+# The one table of the op surface: name -> the NumPy functions that mean the same thing on a
+# Tensor as the Tensor method of that name. The lines below fill it, one per name, and each
+# makes ``tg.NAME``. A NumPy function whose meaning differs from the PyTorch-named method (a
+# NumPy max is values only, a NumPy std divides by n) is not listed: tapegrad.numpy_protocol
+# gives it a function of its own.
+SAME_AS_METHOD: dict = {}
 
 
-def as_tensor(value) -> Tensor:
+def _same_as_method(name: str, *numpy_functions):
+    """Make ``tg.NAME(x, ...)``, the Tensor method NAME called on ``as_tensor(x)``, and record
+    the NumPy functions that dispatch to it."""
+    SAME_AS_METHOD[name] = numpy_functions
+
+    def function(x, *args, **kwargs):
+        return getattr(as_tensor(x), name)(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = (f"``tg.{name}(x, ...)`` is ``tg.as_tensor(x).{name}(...)``; see "
+                        f"``Tensor.{name}``.")
+    return function
+
+
+# elementwise
+exp = _same_as_method("exp", np.exp)
+log = _same_as_method("log", np.log)
+log1p = _same_as_method("log1p", np.log1p)
+expm1 = _same_as_method("expm1", np.expm1)
+sqrt = _same_as_method("sqrt", np.sqrt)
+abs = _same_as_method("abs", np.absolute)  # noqa: A001 - NumPy's and PyTorch's name
+sign = _same_as_method("sign", np.sign)
+sin = _same_as_method("sin", np.sin)
+cos = _same_as_method("cos", np.cos)
+tanh = _same_as_method("tanh", np.tanh)
+sigmoid = _same_as_method("sigmoid")
+clip = _same_as_method("clip", np.clip)
+clamp = _same_as_method("clamp")
+# reductions (np.max, np.min, np.var and np.std: see numpy_protocol.NUMPY_MEANINGS)
+sum = _same_as_method("sum", np.sum)  # noqa: A001
+mean = _same_as_method("mean", np.mean)
+max = _same_as_method("max")  # noqa: A001
+min = _same_as_method("min")  # noqa: A001
+prod = _same_as_method("prod", np.prod)
+var = _same_as_method("var")
+std = _same_as_method("std")
+logsumexp = _same_as_method("logsumexp")
+argmax = _same_as_method("argmax", np.argmax)
+argmin = _same_as_method("argmin", np.argmin)
+# shape
+reshape = _same_as_method("reshape", np.reshape)
+squeeze = _same_as_method("squeeze", np.squeeze)
+unsqueeze = _same_as_method("unsqueeze")
+flatten = _same_as_method("flatten")
+broadcast_to = _same_as_method("broadcast_to", np.broadcast_to)
+swapaxes = _same_as_method("swapaxes", np.swapaxes)
+tile = _same_as_method("tile", np.tile)
+split = _same_as_method("split")
+chunk = _same_as_method("chunk")
+gather = _same_as_method("gather")
+matmul = _same_as_method("matmul", np.matmul)
+
+
+def as_tensor(value) -> TensorCore:
     """``value`` as a Tensor: tensors as they are, anything else wrapped without a copy.
 
     >>> as_tensor([1.0, 2.0])
     tensor([1., 2.])
     """
-    return value if isinstance(value, Tensor) else _wrap(backend.as_array(value))
+    return value if isinstance(value, TensorCore) else wrap(backend.as_array(value))
 
 
-def exp(x) -> Tensor:
-    """e ** x, elementwise. ``tg.exp(tg.tensor(0.0))`` is ``tensor(1.)``."""
-    return as_tensor(x).exp()
-
-
-def log(x) -> Tensor:
-    """Natural logarithm, elementwise. ``tg.log(tg.tensor(1.0))`` is ``tensor(0.)``."""
-    return as_tensor(x).log()
-
-
-def log1p(x) -> Tensor:
-    """log(1 + x), elementwise. ``tg.log1p(tg.tensor(0.0))`` is ``tensor(0.)``."""
-    return as_tensor(x).log1p()
-
-
-def expm1(x) -> Tensor:
-    """exp(x) - 1, elementwise. ``tg.expm1(tg.tensor(0.0))`` is ``tensor(0.)``."""
-    return as_tensor(x).expm1()
-
-
-def sqrt(x) -> Tensor:
-    """Square root, elementwise. ``tg.sqrt(tg.tensor(4.0))`` is ``tensor(2.)``."""
-    return as_tensor(x).sqrt()
-
-
-def abs(x) -> Tensor:  # noqa: A001 - NumPy's name
-    """Absolute value, elementwise (gradient 0 at 0). ``tg.abs(tg.tensor(-1.0))`` is 1."""
-    return as_tensor(x).abs()
-
-
-def sign(x) -> Tensor:
-    """-1, 0 or 1 by sign; not differentiable. ``tg.sign(tg.tensor(-3.0))`` is -1."""
-    return as_tensor(x).sign()
-
-
-def sin(x) -> Tensor:
-    """Sine, elementwise. ``tg.sin(tg.tensor(0.0))`` is ``tensor(0.)``."""
-    return as_tensor(x).sin()
-
-
-def cos(x) -> Tensor:
-    """Cosine, elementwise. ``tg.cos(tg.tensor(0.0))`` is ``tensor(1.)``."""
-    return as_tensor(x).cos()
-
-
-def tanh(x) -> Tensor:
-    """Hyperbolic tangent, elementwise. ``tg.tanh(tg.tensor(0.0))`` is ``tensor(0.)``."""
-    return as_tensor(x).tanh()
-
-
-def sigmoid(x) -> Tensor:
-    """1 / (1 + e ** -x), elementwise. ``tg.sigmoid(tg.tensor(0.0))`` is ``tensor(0.5)``."""
-    return as_tensor(x).sigmoid()
-
-
-def clip(x, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's and PyTorch's names
-    """Limit values to [min, max]; ``tg.clamp`` is the same.
-
-    >>> clip([-1.0, 2.0], 0, 1)
-    tensor([0., 1.])
-    """
-    return as_tensor(x).clip(min, max)
-
-
-clamp = clip
-
-
-def maximum(x, y) -> Tensor:
+def maximum(x, y) -> TensorCore:
     """Elementwise larger of x and y; on ties each gets half the gradient.
 
-    >>> maximum(Tensor([1.0, 5.0]), 2.0)
+    >>> maximum(as_tensor([1.0, 5.0]), 2.0)
     tensor([2., 5.])
     """
     return Maximum.apply(x, y)
 
 
-def minimum(x, y) -> Tensor:
+def minimum(x, y) -> TensorCore:
     """Elementwise smaller of x and y; on ties each gets half the gradient.
 
-    >>> minimum(Tensor([1.0, 5.0]), 2.0)
+    >>> minimum(as_tensor([1.0, 5.0]), 2.0)
     tensor([1., 2.])
     """
     return Minimum.apply(x, y)
 
 
-def where(condition, x, y) -> Tensor:
+def where(condition, x, y) -> TensorCore:
     """x where ``condition`` holds, else y. The unselected side's gradient is exactly 0, so
     ``where(x > 0, sqrt(x), 0)`` has a finite gradient at x = 0.
 
-    >>> where(Tensor([True, False]), Tensor([1.0, 2.0]), 0.0)
+    >>> where(as_tensor([True, False]), as_tensor([1.0, 2.0]), 0.0)
     tensor([1., 0.])
     """
-    condition = condition.data if isinstance(condition, Tensor) else condition
+    condition = condition.data if isinstance(condition, TensorCore) else condition
     return Where.apply(x, y, condition=condition)
 
 
-def concatenate(tensors, axis: int = 0, *, dim=None) -> Tensor:
+def concatenate(tensors, axis: int = 0, *, dim=None) -> TensorCore:
     """Join tensors along an existing axis (``tg.cat`` is the same, with ``dim=``).
 
-    >>> concatenate([Tensor([1.0]), Tensor([2.0, 3.0])])
+    >>> concatenate([as_tensor([1.0]), as_tensor([2.0, 3.0])])
     tensor([1., 2., 3.])
     """
     return Concatenate.apply(*tensors, axis=dim if dim is not None else axis)
@@ -129,20 +126,20 @@ def concatenate(tensors, axis: int = 0, *, dim=None) -> Tensor:
 cat = concatenate
 
 
-def stack(tensors, axis: int = 0, *, dim=None) -> Tensor:
+def stack(tensors, axis: int = 0, *, dim=None) -> TensorCore:
     """Join tensors of one shape along a new axis.
 
-    >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]).shape
+    >>> stack([as_tensor([1.0, 2.0]), as_tensor([3.0, 4.0])]).shape
     (2, 2)
     """
     return Stack.apply(*tensors, axis=dim if dim is not None else axis)
 
 
-def pad(x, pad_width, mode: str = "constant", constant_values=0) -> Tensor:
+def pad(x, pad_width, mode: str = "constant", constant_values=0) -> TensorCore:
     """NumPy's ``pad`` with a constant: ``pad_width`` is an int, a (before, after) pair, or one
     pair per axis. (``tapegrad.nn.functional.pad`` takes PyTorch's flat form.)
 
-    >>> pad(Tensor([1.0, 2.0]), 1)
+    >>> pad(as_tensor([1.0, 2.0]), 1)
     tensor([0., 1., 2., 0.])
     """
     if mode != "constant":
@@ -152,91 +149,21 @@ def pad(x, pad_width, mode: str = "constant", constant_values=0) -> Tensor:
     return Pad.apply(x, pad_width=tuple(map(tuple, widths.tolist())), value=constant_values)
 
 
-def matmul(x, y) -> Tensor:
-    """Matrix product with NumPy's rules. ``tg.matmul(a, b)`` is ``a @ b``."""
-    return as_tensor(x) @ y
-
-
-def sum(x, axis=None, keepdims: bool = False, **aliases) -> Tensor:  # noqa: A001
-    """Sum over ``axis``, as ``Tensor.sum``. ``tg.sum([1.0, 2.0])`` is ``tensor(3.)``."""
-    return as_tensor(x).sum(axis, keepdims, **aliases)
-
-
-def mean(x, axis=None, keepdims: bool = False, **aliases) -> Tensor:
-    """Mean over ``axis``, as ``Tensor.mean``. ``tg.mean([1.0, 2.0])`` is ``tensor(1.5)``."""
-    return as_tensor(x).mean(axis, keepdims, **aliases)
-
-
-def max(x, axis=None, keepdims: bool = False, **aliases) -> Tensor:  # noqa: A001
-    """Largest value over ``axis`` (values only), as ``Tensor.max``."""
-    return as_tensor(x).max(axis, keepdims, **aliases)
-
-
-def min(x, axis=None, keepdims: bool = False, **aliases) -> Tensor:  # noqa: A001
-    """Smallest value over ``axis`` (values only), as ``Tensor.min``."""
-    return as_tensor(x).min(axis, keepdims, **aliases)
-
-
-def prod(x, axis=None, keepdims: bool = False, **aliases) -> Tensor:
-    """Product over ``axis``, as ``Tensor.prod``."""
-    return as_tensor(x).prod(axis, keepdims, **aliases)
-
-
-def var(x, axis=None, ddof: int = 0, keepdims: bool = False, **aliases) -> Tensor:
-    """Variance over ``axis`` (``ddof=0`` by default, as NumPy), as ``Tensor.var``."""
-    return as_tensor(x).var(axis, ddof, keepdims, **aliases)
-
-
-def std(x, axis=None, ddof: int = 0, keepdims: bool = False, **aliases) -> Tensor:
-    """Standard deviation over ``axis`` (``ddof=0`` by default), as ``Tensor.std``."""
-    return as_tensor(x).std(axis, ddof, keepdims, **aliases)
-
-
-def logsumexp(x, axis=None, keepdims: bool = False, **aliases) -> Tensor:
-    """log(sum(exp(x))) over ``axis``, stable, as ``Tensor.logsumexp``."""
-    return as_tensor(x).logsumexp(axis, keepdims, **aliases)
-
-
-def argmax(x, axis=None, keepdims: bool = False, **aliases) -> Tensor:
-    """Index of the first largest value, as ``Tensor.argmax`` (not differentiable)."""
-    return as_tensor(x).argmax(axis, keepdims, **aliases)
-
-
-def argmin(x, axis=None, keepdims: bool = False, **aliases) -> Tensor:
-    """Index of the first smallest value, as ``Tensor.argmin`` (not differentiable)."""
-    return as_tensor(x).argmin(axis, keepdims, **aliases)
-
-
-def reshape(x, shape) -> Tensor:
-    """``x`` in a new shape, as ``Tensor.reshape``."""
-    return as_tensor(x).reshape(shape)
-
-
-def transpose(x, axes=None) -> Tensor:
+def transpose(x, axes=None) -> TensorCore:
     """NumPy's ``transpose``: reverse the axes, or reorder them as ``axes`` says.
 
-    >>> transpose(Tensor(np.zeros((2, 3, 4))), (2, 0, 1)).shape
+    >>> transpose(as_tensor(np.zeros((2, 3, 4))), (2, 0, 1)).shape
     (4, 2, 3)
     """
     x = as_tensor(x)
     return x.transpose() if axes is None else x.permute(axes)
 
 
-def swapaxes(x, axis1: int, axis2: int) -> Tensor:
-    """Swap two axes, as ``Tensor.transpose(axis1, axis2)``."""
-    return as_tensor(x).transpose(axis1, axis2)
-
-
-def squeeze(x, axis=None) -> Tensor:
-    """Drop axes of size 1, as ``Tensor.squeeze``."""
-    return as_tensor(x).squeeze(axis)
-
-
-def expand_dims(x, axis) -> Tensor:
+def expand_dims(x, axis) -> TensorCore:
     """Insert axes of size 1 at ``axis`` (an int or a tuple, positions in the result), as
     NumPy's ``expand_dims``.
 
-    >>> expand_dims(Tensor(np.zeros((2, 3))), (0, -1)).shape
+    >>> expand_dims(as_tensor(np.zeros((2, 3))), (0, -1)).shape
     (1, 2, 3, 1)
     """
     x = as_tensor(x)
@@ -249,39 +176,3 @@ def expand_dims(x, axis) -> Tensor:
     for position in sorted(a % ndim for a in axes):
         shape.insert(position, 1)
     return x.reshape(tuple(shape))
-
-
-def unsqueeze(x, axis: int) -> Tensor:
-    """Insert one axis of size 1 (PyTorch's name), as ``Tensor.unsqueeze``."""
-    return as_tensor(x).unsqueeze(axis)
-
-
-def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge axes ``start_dim..end_dim``, as ``Tensor.flatten``."""
-    return as_tensor(x).flatten(start_dim, end_dim)
-
-
-def broadcast_to(x, shape) -> Tensor:
-    """Broadcast to ``shape`` without copying, as ``Tensor.broadcast_to``."""
-    return as_tensor(x).broadcast_to(shape)
-
-
-def tile(x, reps) -> Tensor:
-    """Repeat the whole tensor ``reps`` times along each axis (NumPy's ``tile``)."""
-    return as_tensor(x).repeat(reps)
-
-
-def split(x, split_size_or_sections, axis: int = 0, *, dim=None) -> tuple:
-    """Cut into pieces along ``axis``, as ``Tensor.split`` (PyTorch's sizes, not NumPy's
-    indices)."""
-    return as_tensor(x).split(split_size_or_sections, axis, dim=dim)
-
-
-def chunk(x, chunks: int, axis: int = 0, *, dim=None) -> tuple:
-    """Cut into ``chunks`` nearly equal pieces, as ``Tensor.chunk``."""
-    return as_tensor(x).chunk(chunks, axis, dim=dim)
-
-
-def gather(x, axis: int, index) -> Tensor:
-    """``torch.gather``: pick along ``axis`` by ``index``, as ``Tensor.gather``."""
-    return as_tensor(x).gather(axis, index)

@@ -1,7 +1,9 @@
-"""The Tensor: an array, whether it requires grad, its gradient and the Function that made it.
+"""The Tensor: the core's state, plus ``backward`` and the methods a user calls.
 
-Tensor is thin on purpose: every differentiable method applies one ``Function`` from
-``tapegrad.ops``, and ``backward`` hands the graph to ``tapegrad.engine``.
+Each math, shape and reduction method applies one ``Function`` from ``tapegrad.ops``, written
+out by hand so that a reader looking for ``exp`` finds ``def exp``. What autograd itself
+needs of a tensor (its array, ``requires_grad``, ``.grad``, ``grad_fn``) is ``TensorCore``,
+one floor down, which the ops and the engine build on.
 """
 
 from __future__ import annotations
@@ -10,13 +12,35 @@ import math
 
 import numpy as np
 
-from tapegrad import backend
+from tapegrad import backend, engine, numpy_protocol
+from tapegrad.arguments import array_index, reduction_args, shape_args
 from tapegrad.grad_mode import is_grad_enabled
+from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
+from tapegrad.ops.elementwise import (
+    Abs,
+    Cast,
+    Clip,
+    Cos,
+    Exp,
+    Expm1,
+    Log,
+    Log1p,
+    Relu,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Tanh,
+)
+from tapegrad.ops.indexing import Gather, Index
+from tapegrad.ops.linalg import Matmul
+from tapegrad.ops.reduction import LogSumExp, Max, Mean, Min, Prod, Sum, normalize_axes
+from tapegrad.ops.shape import Expand, Permute, Reshape, Tile
+from tapegrad.ops.softmax import LogSoftmax, Softmax
+from tapegrad.tensor_core import TensorCore, tensor_class, wrap
 
-_DEFAULT_DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
 
-
-class Tensor:
+@tensor_class
+class Tensor(TensorCore):
     """An n-dimensional array that records the ops applied to it, for reverse-mode autodiff.
 
     ``data`` is a NumPy array (copied from what you pass, with NumPy's dtype rules: Python
@@ -31,97 +55,10 @@ class Tensor:
     1.0 1.0 1.0 2.0
     """
 
-    __slots__ = ("data", "_requires_grad", "grad_fn", "_grad", "name", "__weakref__")
-
-    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
-        if isinstance(data, Tensor):
-            data = data.data
-        array = backend.copy_array(data, dtype)
-        if array.dtype.kind not in "biufc":
-            raise TypeError(
-                f"Tensor: cannot hold data of dtype {array.dtype}; "
-                "expected numbers (bool, int, float or complex)"
-            )
-        self.data = array
-        self.grad_fn = None
-        self._grad = None
-        self.name = name
-        self._requires_grad = False
-        self.requires_grad = requires_grad
-
-    # ------------------------------------------------------------------ autograd state
-
-    @property
-    def requires_grad(self) -> bool:
-        """Whether gradients flow into this tensor. Only floating tensors may require grad.
-
-        >>> Tensor([1.0]).requires_grad
-        False
-        """
-        return self._requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, flag: bool) -> None:
-        flag = bool(flag)
-        if flag == self._requires_grad:
-            return
-        if self.grad_fn is not None:
-            raise RuntimeError(
-                "requires_grad: only leaf tensors can change requires_grad; "
-                f"this one was made by {type(self.grad_fn).__name__}. Use .detach() first."
-            )
-        if flag and self.data.dtype.kind != "f":
-            raise TypeError(
-                f"requires_grad: only floating tensors can require grad, got dtype "
-                f"{self.data.dtype}; convert with Tensor(x, dtype=np.float64)"
-            )
-        self._requires_grad = flag
-
-    @property
-    def grad(self):
-        """dL/d(this tensor) as an ndarray of ``data``'s shape, summed over backward calls.
-
-        Zeros until a gradient flows in (allocated when first read); ``None`` for tensors
-        that do not require grad. After ``backward(create_graph=True)`` it is a Tensor with
-        the graph that computed it, so it can be differentiated again.
-
-        >>> x = Tensor([1.0, 2.0], requires_grad=True)
-        >>> x.grad
-        array([0., 0.])
-        """
-        if self._grad is None and self._requires_grad:
-            self._grad = backend.array_module(self.data).zeros_like(self.data)
-        return self._grad
-
-    @grad.setter
-    def grad(self, value) -> None:
-        if value is None:
-            self._grad = None
-            return
-        value = value.data if isinstance(value, Tensor) else value
-        array = backend.copy_array(value, self.data.dtype)
-        if array.shape != self.data.shape:
-            raise ValueError(
-                f"grad: expected a gradient of shape {self.data.shape}, got {array.shape}"
-            )
-        self._grad = array
-
-    @property
-    def _shape(self) -> tuple:
-        # The engine reads the shape of every parent, node or leaf, by this one name.
-        return self.data.shape
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for tensors made by you rather than by an op on tensors that require grad.
-
-        >>> Tensor(1.0, requires_grad=True).is_leaf
-        True
-        """
-        return self.grad_fn is None
+    __slots__ = ()
 
     def backward(self, gradient=None, retain_graph: bool | None = None,
-                 create_graph: bool = False):
+                 create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into ``.grad`` of every tensor in the graph that needs it.
 
         ``gradient`` is dL/d(self): may be omitted for one-element tensors (it is then 1),
@@ -144,95 +81,10 @@ class Tensor:
         retain = create_graph if retain_graph is None else retain_graph
         engine.run_backward((self,), (root_grad,), retain_graph=retain, create_graph=create_graph)
 
-    def zero_grad(self) -> None:
-        """Reset ``.grad`` to zeros (lazily: the zeros are made when next read or added to).
-
-        >>> x = Tensor(2.0, requires_grad=True)
-        >>> (x * x).backward()
-        >>> x.zero_grad()
-        >>> x.grad
-        array(0.)
-        """
-        self._grad = None
-
-    def detach(self) -> Tensor:
-        """Return a tensor sharing this data, cut off from the graph (a leaf, no grad).
-
-        >>> Tensor(1.0, requires_grad=True).detach().requires_grad
-        False
-        """
-        return _wrap(self.data)
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set ``requires_grad`` in place and return self (leaves only).
-
-        >>> Tensor([1.0]).requires_grad_().requires_grad
-        True
-        """
-        self.requires_grad = requires_grad
-        return self
-
-    # ------------------------------------------------------------------ array facts
-
-    @property
-    def shape(self) -> tuple:
-        """The shape of ``data``.
-
-        >>> Tensor([[1, 2, 3]]).shape
-        (1, 3)
-        """
-        return self.data.shape
-
-    @property
-    def ndim(self) -> int:
-        """The number of dimensions.
-
-        >>> Tensor(1.0).ndim
-        0
-        """
-        return self.data.ndim
-
-    @property
-    def size(self) -> int:
-        """The number of elements (NumPy's ``size``).
-
-        >>> Tensor([[1, 2, 3]]).size
-        3
-        """
-        return self.data.size
-
-    @property
-    def dtype(self):
-        """The NumPy dtype of ``data``.
-
-        >>> Tensor([1.0]).dtype
-        dtype('float64')
-        """
-        return self.data.dtype
-
-    def item(self):
-        """Return the value of a one-element tensor as a Python number.
-
-        >>> Tensor([2.5]).item()
-        2.5
-        """
-        if self.data.size != 1:
-            raise ValueError(
-                f"item: only one-element tensors can be converted to a Python number, "
-                f"got shape {self.data.shape}"
-            )
-        return self.data.item()
-
-    def numpy(self) -> np.ndarray:
-        """Return ``data`` (the same array, not a copy).
-
-        >>> Tensor([1.0, 2.0]).numpy()
-        array([1., 2.])
-        """
-        return self.data
-
-    def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         # np.exp(t) and array + t run tapegrad's ops, so the graph is kept.
@@ -242,87 +94,52 @@ class Tensor:
         # np.sum(t, axis=0), np.concatenate([t, u]) and friends, likewise.
         return numpy_protocol.array_function(func, args, kwargs)
 
-    def __len__(self) -> int:
-        if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
-
-    def __iter__(self):
-        if self.data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self.data)))
-
-    def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise ValueError(
-                f"bool: the truth value of a tensor of shape {self.data.shape} is ambiguous"
-            )
-        return bool(self.data)
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __repr__(self) -> str:
-        prefix = "tensor("
-        body = np.array2string(np.asarray(self.data), separator=", ", prefix=prefix)
-        details = []
-        if self.data.dtype not in _DEFAULT_DTYPES:
-            details.append(f"dtype={self.data.dtype}")
-        if self.grad_fn is not None:
-            details.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
-        elif self._requires_grad:
-            details.append("requires_grad=True")
-        return prefix + body + "".join(", " + detail for detail in details) + ")"
-
     # ------------------------------------------------------------------ arithmetic
 
     def __add__(self, other) -> Tensor:
-        return Add._apply_binary(self, other)
+        return Add.apply_binary(self, other)
 
     def __radd__(self, other) -> Tensor:
-        return Add._apply_binary(other, self)
+        return Add.apply_binary(other, self)
 
     def __sub__(self, other) -> Tensor:
-        return Sub._apply_binary(self, other)
+        return Sub.apply_binary(self, other)
 
     def __rsub__(self, other) -> Tensor:
-        return Sub._apply_binary(other, self)
+        return Sub.apply_binary(other, self)
 
     def __mul__(self, other) -> Tensor:
-        return Mul._apply_binary(self, other)
+        return Mul.apply_binary(self, other)
 
     def __rmul__(self, other) -> Tensor:
-        return Mul._apply_binary(other, self)
+        return Mul.apply_binary(other, self)
 
     def __truediv__(self, other) -> Tensor:
-        return Div._apply_binary(self, other)
+        return Div.apply_binary(self, other)
 
     def __rtruediv__(self, other) -> Tensor:
-        return Div._apply_binary(other, self)
+        return Div.apply_binary(other, self)
 
     def __pow__(self, exponent) -> Tensor:
-        return Pow._apply_binary(self, exponent)
+        return Pow.apply_binary(self, exponent)
 
     def __rpow__(self, base) -> Tensor:
-        return Pow._apply_binary(base, self)
+        return Pow.apply_binary(base, self)
 
     def __matmul__(self, other) -> Tensor:
-        return Matmul._apply_binary(self, other)
+        return Matmul.apply_binary(self, other)
 
     def __rmatmul__(self, other) -> Tensor:
-        return Matmul._apply_binary(other, self)
+        return Matmul.apply_binary(other, self)
 
     def __neg__(self) -> Tensor:
-        return Neg._apply_unary(self)
+        return Neg.apply_unary(self)
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return Abs._apply_unary(self)
+        return Abs.apply_unary(self)
 
     # In-place arithmetic changes data without recording it, so it is only allowed where no
     # graph can see it: under no_grad, or on tensors that do not require grad.
@@ -360,7 +177,7 @@ class Tensor:
 
     def _compare(self, ufunc, other) -> Tensor:
         other = other.data if isinstance(other, Tensor) else other
-        return _wrap(backend.as_array(ufunc(self.data, other)))
+        return wrap(backend.as_array(ufunc(self.data, other)))
 
     def __eq__(self, other) -> Tensor:  # type: ignore[override]
         return self._compare(np.equal, other)
@@ -402,7 +219,7 @@ class Tensor:
     def __invert__(self) -> Tensor:
         if self.data.dtype != bool:
             raise TypeError(f"~: only boolean tensors can be inverted, got dtype {self.data.dtype}")
-        return _wrap(backend.as_array(np.logical_not(self.data)))
+        return wrap(backend.as_array(np.logical_not(self.data)))
 
     def astype(self, dtype, copy: bool = True) -> Tensor:
         """The same values as ``dtype``; differentiable between float dtypes (the gradient is
@@ -423,7 +240,7 @@ class Tensor:
         >>> Tensor(0.0).exp()
         tensor(1.)
         """
-        return Exp._apply_unary(self)
+        return Exp.apply_unary(self)
 
     def log(self) -> Tensor:
         """Natural logarithm, elementwise.
@@ -431,7 +248,7 @@ class Tensor:
         >>> Tensor(1.0).log()
         tensor(0.)
         """
-        return Log._apply_unary(self)
+        return Log.apply_unary(self)
 
     def sqrt(self) -> Tensor:
         """Square root, elementwise.
@@ -439,7 +256,7 @@ class Tensor:
         >>> Tensor(4.0).sqrt()
         tensor(2.)
         """
-        return Sqrt._apply_unary(self)
+        return Sqrt.apply_unary(self)
 
     def abs(self) -> Tensor:
         """Absolute value, elementwise; its gradient at 0 is 0 (PyTorch's convention).
@@ -447,7 +264,7 @@ class Tensor:
         >>> Tensor(-2.0).abs()
         tensor(2.)
         """
-        return Abs._apply_unary(self)
+        return Abs.apply_unary(self)
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent, elementwise.
@@ -455,7 +272,7 @@ class Tensor:
         >>> Tensor(0.0).tanh()
         tensor(0.)
         """
-        return Tanh._apply_unary(self)
+        return Tanh.apply_unary(self)
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e ** -x), elementwise, without overflow for large |x|.
@@ -463,7 +280,7 @@ class Tensor:
         >>> Tensor(0.0).sigmoid()
         tensor(0.5)
         """
-        return Sigmoid._apply_unary(self)
+        return Sigmoid.apply_unary(self)
 
     def relu(self) -> Tensor:
         """max(x, 0), elementwise; its gradient at 0 is 0 (PyTorch's convention).
@@ -471,7 +288,7 @@ class Tensor:
         >>> Tensor([-1.0, 2.0]).relu()
         tensor([0., 2.])
         """
-        return Relu._apply_unary(self)
+        return Relu.apply_unary(self)
 
     def sin(self) -> Tensor:
         """Sine, elementwise.
@@ -479,7 +296,7 @@ class Tensor:
         >>> Tensor(0.0).sin()
         tensor(0.)
         """
-        return Sin._apply_unary(self)
+        return Sin.apply_unary(self)
 
     def cos(self) -> Tensor:
         """Cosine, elementwise.
@@ -487,7 +304,7 @@ class Tensor:
         >>> Tensor(0.0).cos()
         tensor(1.)
         """
-        return Cos._apply_unary(self)
+        return Cos.apply_unary(self)
 
     def log1p(self) -> Tensor:
         """log(1 + x), elementwise, accurate for small x.
@@ -495,7 +312,7 @@ class Tensor:
         >>> Tensor(0.0).log1p()
         tensor(0.)
         """
-        return Log1p._apply_unary(self)
+        return Log1p.apply_unary(self)
 
     def expm1(self) -> Tensor:
         """exp(x) - 1, elementwise, accurate for small x.
@@ -503,7 +320,7 @@ class Tensor:
         >>> Tensor(0.0).expm1()
         tensor(0.)
         """
-        return Expm1._apply_unary(self)
+        return Expm1.apply_unary(self)
 
     def sign(self) -> Tensor:
         """-1, 0 or 1 by the sign of each element; not differentiable (its gradient is 0).
@@ -511,7 +328,7 @@ class Tensor:
         >>> Tensor([-2.0, 0.0, 3.0]).sign()
         tensor([-1.,  0.,  1.])
         """
-        return _wrap(backend.as_array(np.sign(self.data)))
+        return wrap(backend.as_array(np.sign(self.data)))
 
     def clip(self, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's and PyTorch's names
         """Limit values to [min, max] (either may be None); ``clamp`` is the same.
@@ -533,7 +350,7 @@ class Tensor:
         >>> Tensor([0.0, 0.0]).softmax()
         tensor([0.5, 0.5])
         """
-        axis, _ = _reduction_args("softmax", None if dim is not None else axis, dim, False, None)
+        axis, _ = reduction_args("softmax", None if dim is not None else axis, dim, False, None)
         return Softmax.apply(self, axis=axis)
 
     def log_softmax(self, axis=-1, *, dim=None) -> Tensor:
@@ -542,7 +359,7 @@ class Tensor:
         >>> Tensor([0.0, 0.0]).log_softmax().exp()
         tensor([0.5, 0.5])
         """
-        axis, _ = _reduction_args("log_softmax", None if dim is not None else axis, dim, False,
+        axis, _ = reduction_args("log_softmax", None if dim is not None else axis, dim, False,
                                   None)
         return LogSoftmax.apply(self, axis=axis)
 
@@ -554,7 +371,7 @@ class Tensor:
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
         tensor([4., 6.])
         """
-        axis, keepdims = _reduction_args("sum", axis, dim, keepdims, keepdim)
+        axis, keepdims = reduction_args("sum", axis, dim, keepdims, keepdim)
         return Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
@@ -563,7 +380,7 @@ class Tensor:
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1)
         tensor([1.5, 3.5])
         """
-        axis, keepdims = _reduction_args("mean", axis, dim, keepdims, keepdim)
+        axis, keepdims = reduction_args("mean", axis, dim, keepdims, keepdim)
         return Mean.apply(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
@@ -575,7 +392,7 @@ class Tensor:
         >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).max(axis=1)
         tensor([5., 3.])
         """
-        axis, keepdims = _reduction_args("max", axis, dim, keepdims, keepdim)
+        axis, keepdims = reduction_args("max", axis, dim, keepdims, keepdim)
         return Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
@@ -584,7 +401,7 @@ class Tensor:
         >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).min(axis=0)
         tensor([1., 2.])
         """
-        axis, keepdims = _reduction_args("min", axis, dim, keepdims, keepdim)
+        axis, keepdims = reduction_args("min", axis, dim, keepdims, keepdim)
         return Min.apply(self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
@@ -593,8 +410,8 @@ class Tensor:
         >>> Tensor([[1.0, 5.0], [3.0, 2.0]]).argmax(axis=1)
         tensor([1, 0])
         """
-        axis, keepdims = _reduction_args("argmax", axis, dim, keepdims, keepdim)
-        return _wrap(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
+        axis, keepdims = reduction_args("argmax", axis, dim, keepdims, keepdim)
+        return wrap(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
 
     def argmin(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """Index of the (first) smallest value over one ``axis``, or of the flattened tensor.
@@ -602,8 +419,8 @@ class Tensor:
         >>> Tensor([3.0, 1.0, 2.0]).argmin()
         tensor(1)
         """
-        axis, keepdims = _reduction_args("argmin", axis, dim, keepdims, keepdim)
-        return _wrap(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+        axis, keepdims = reduction_args("argmin", axis, dim, keepdims, keepdim)
+        return wrap(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
 
     def prod(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """Product over ``axis``; exact gradients even where elements are zero.
@@ -611,7 +428,7 @@ class Tensor:
         >>> Tensor([2.0, 3.0, 4.0]).prod()
         tensor(24.)
         """
-        axis, keepdims = _reduction_args("prod", axis, dim, keepdims, keepdim)
+        axis, keepdims = reduction_args("prod", axis, dim, keepdims, keepdim)
         return Prod.apply(self, axis=axis, keepdims=keepdims)
 
     def var(self, axis=None, ddof: int = 0, keepdims: bool = False, *, dim=None,
@@ -622,7 +439,7 @@ class Tensor:
         >>> Tensor([1.0, 2.0, 3.0, 4.0]).var()
         tensor(1.25)
         """
-        axis, keepdims = _reduction_args("var", axis, dim, keepdims, keepdim)
+        axis, keepdims = reduction_args("var", axis, dim, keepdims, keepdim)
         if unbiased is not None:
             ddof = 1 if unbiased else 0
         centered = self - self.mean(axis=axis, keepdims=True)
@@ -644,7 +461,7 @@ class Tensor:
         >>> Tensor([0.0, 0.0]).logsumexp()
         tensor(0.69314718)
         """
-        axis, keepdims = _reduction_args("logsumexp", axis, dim, keepdims, keepdim)
+        axis, keepdims = reduction_args("logsumexp", axis, dim, keepdims, keepdim)
         return LogSumExp.apply(self, axis=axis, keepdims=keepdims)
 
     # ------------------------------------------------------------------ shape
@@ -655,7 +472,7 @@ class Tensor:
         >>> Tensor([1.0, 2.0, 3.0, 4.0]).reshape(2, -1).shape
         (2, 2)
         """
-        return Reshape.apply(self, shape=_shape_args(shape))
+        return Reshape.apply(self, shape=shape_args(shape))
 
     def permute(self, *axes) -> Tensor:
         """Reorder all axes: ``permute(2, 0, 1)`` or ``permute((2, 0, 1))``.
@@ -663,7 +480,7 @@ class Tensor:
         >>> Tensor(np.zeros((2, 3, 4))).permute(2, 0, 1).shape
         (4, 2, 3)
         """
-        return Permute.apply(self, axes=_shape_args(axes))
+        return Permute.apply(self, axes=shape_args(axes))
 
     def transpose(self, dim0=None, dim1=None) -> Tensor:
         """Swap two axes (PyTorch's ``transpose(dim0, dim1)``); with none, reverse all (NumPy).
@@ -744,7 +561,7 @@ class Tensor:
         >>> Tensor([[1.0], [2.0]]).expand(2, 3).shape
         (2, 3)
         """
-        sizes = _shape_args(sizes)
+        sizes = shape_args(sizes)
         shape = self.data.shape
         offset = len(sizes) - len(shape)
         target = tuple(
@@ -768,7 +585,7 @@ class Tensor:
         >>> Tensor([1.0, 2.0]).repeat(2)
         tensor([1., 2., 1., 2.])
         """
-        return Tile.apply(self, reps=_shape_args(reps))
+        return Tile.apply(self, reps=shape_args(reps))
 
     tile = repeat
 
@@ -836,7 +653,7 @@ class Tensor:
     # ------------------------------------------------------------------ indexing
 
     def __getitem__(self, index) -> Tensor:
-        return Index.apply(self, index=_unwrap_index(index))
+        return Index.apply(self, index=array_index(index, TensorCore))
 
     def __setitem__(self, index, value) -> None:
         if self._requires_grad and is_grad_enabled():
@@ -846,7 +663,7 @@ class Tensor:
             )
         value = value.data if isinstance(value, Tensor) else value
         try:
-            self.data[_unwrap_index(index)] = value
+            self.data[array_index(index, TensorCore)] = value
         except (IndexError, ValueError, TypeError) as error:
             raise type(error)(
                 f"setitem: cannot assign {np.shape(value)} to index {index!r} of a tensor "
@@ -856,78 +673,3 @@ class Tensor:
 
 tensor = Tensor
 """``tg.tensor(data, requires_grad=False)`` is ``Tensor``, as ``torch.tensor`` is for PyTorch."""
-
-_new_tensor = object.__new__
-
-
-def _wrap(data, grad_fn=None) -> Tensor:
-    """Wrap an array an op produced, without copying; requires grad when it has a grad_fn."""
-    result = _new_tensor(Tensor)
-    result.data = data
-    result._requires_grad = grad_fn is not None
-    result.grad_fn = grad_fn
-    result._grad = None
-    result.name = None
-    return result
-
-
-def _reduction_args(op: str, axis, dim, keepdims, keepdim):
-    """Merge PyTorch's ``dim``/``keepdim`` spelling into NumPy's ``axis``/``keepdims``."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(f"{op}: pass axis= or dim=, not both")
-        axis = dim
-    if keepdim is not None:
-        keepdims = keepdim
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return axis, bool(keepdims)
-
-
-def _shape_args(args: tuple) -> tuple:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
-    return args
-
-
-def _unwrap_index(index):
-    """Replace tensors inside an index by their arrays."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(item.data if isinstance(item, Tensor) else item for item in index)
-    return index
-
-
-# The engine and the ops are built on Tensor, so they are imported once it exists.
-from tapegrad import engine, numpy_protocol  # noqa: E402
-from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
-from tapegrad.ops.elementwise import (  # noqa: E402
-    Abs,
-    Cast,
-    Clip,
-    Cos,
-    Exp,
-    Expm1,
-    Log,
-    Log1p,
-    Relu,
-    Sigmoid,
-    Sin,
-    Sqrt,
-    Tanh,
-)
-from tapegrad.ops.indexing import Gather, Index  # noqa: E402
-from tapegrad.ops.linalg import Matmul  # noqa: E402
-from tapegrad.ops.reduction import (  # noqa: E402
-    LogSumExp,
-    Max,
-    Mean,
-    Min,
-    Prod,
-    Sum,
-    normalize_axes,
-)
-from tapegrad.ops.shape import Expand, Permute, Reshape, Tile  # noqa: E402
-from tapegrad.ops.softmax import LogSoftmax, Softmax  # noqa: E402

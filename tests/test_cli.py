@@ -1,16 +1,21 @@
-"""The main job: ``tapegrad train``, its outputs and its one-line errors."""
+"""The app (``tapegrad.app``): ``tapegrad train``, its outputs, its one-line errors, and its
+place apart from the library.
+"""
 
+import ast
 import csv
 import gzip
 import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import tapegrad as tg
-from tapegrad import cli
+from tapegrad.app import cli
+from tapegrad.app.train import TrainConfig, train
 
 
 def _run(*args, cwd=None):
@@ -45,7 +50,7 @@ def test_trains_on_moons_and_writes_checkpoint_metrics_and_curves(tmp_path, caps
 
 
 def test_mlp_learns_digits(tmp_path, capsys):
-    history = cli.train(cli.TrainConfig(epochs=4, out=str(tmp_path), progress=False))
+    history = train(TrainConfig(epochs=4, out=str(tmp_path), progress=False))
     assert history[-1]["test_accuracy"] > 0.9
 
 
@@ -80,3 +85,40 @@ def test_errors_are_one_line(args, message, tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.stderr
+
+
+PACKAGE = Path(tg.__file__).parent
+# The library's inner workings: the app reaches them only through ``tg`` and its subpackages.
+INTERNALS = ("tapegrad.tensor", "tapegrad.engine", "tapegrad.function", "tapegrad.ops")
+
+
+def _imported_modules(path):
+    """(module, names) for each import in ``path``; ``names`` is empty for ``import module``."""
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from ((alias.name, ()) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module, tuple(alias.name for alias in node.names)
+
+
+def test_app_uses_only_the_public_api():
+    for path in sorted((PACKAGE / "app").glob("*.py")):
+        for module, names in _imported_modules(path):
+            if module.split(".")[0] != "tapegrad" or module.startswith("tapegrad.app"):
+                continue
+            where = f"{path.name} imports {module} {names or ''}"
+            assert not any(part.startswith("_") for part in module.split(".")), where
+            assert not any(name.startswith("_") for name in names), where
+            assert not module.startswith(INTERNALS), where
+            if module == "tapegrad":
+                assert set(names) <= set(tg.__all__), where
+
+
+def test_the_library_does_not_import_the_app():
+    # __main__.py is the one door from ``python -m tapegrad`` into the app.
+    library = [path for path in PACKAGE.rglob("*.py")
+               if "app" not in path.relative_to(PACKAGE).parts and path.name != "__main__.py"]
+    for path in library:
+        for module, names in _imported_modules(path):
+            assert not module.startswith("tapegrad.app"), f"{path} imports {module}"
+            assert not (module == "tapegrad" and "app" in names), f"{path} imports the app"

@@ -346,3 +346,36 @@ def test_grad_with_grad_outputs_and_several_outputs():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     (grad_x,) = tg.grad([x * 2, x * x], x, grad_outputs=[np.ones(2), np.array([1.0, 0.0])])
     np.testing.assert_allclose(grad_x.data, [2.0 + 2.0, 2.0])
+
+
+def test_num_forward_counts_the_recorded_consumers_until_backward_frees_them():
+    a = tg.tensor(1.0, requires_grad=True)
+    b = tg.tensor(2.0, requires_grad=True)
+    c = a + b
+    d = c * a
+    assert (a.num_forward, b.num_forward, c.num_forward, d.num_forward) == (2, 1, 1, 0)
+    d.backward(retain_graph=True)
+    assert a.num_forward == 2  # the graph is kept, so its ops can run backward again
+    d.backward()
+    assert (a.num_forward, b.num_forward, c.num_forward) == (0, 0, 0)
+
+
+def test_num_forward_is_zero_without_a_graph_and_read_only():
+    x = tg.tensor(1.0)
+    y = x * 2
+    assert x.num_forward == 0 and y.num_forward == 0
+    with tg.no_grad():
+        w = tg.tensor(1.0, requires_grad=True)
+        w * 2
+    assert w.num_forward == 0
+    with pytest.raises(AttributeError):
+        x.num_forward = 3
+
+
+def test_num_forward_forgets_a_graph_that_was_dropped():
+    a = tg.tensor(1.0, requires_grad=True)
+    unused = a * 3
+    assert a.num_forward == 1
+    del unused
+    gc.collect()
+    assert a.num_forward == 0

@@ -116,8 +116,31 @@ def test_nested_grad_gives_the_second_derivative():
     assert second(np.array(2.0)).item() == pytest.approx(12.0)
 
 
+class Square(tg.Function):
+    """y = x**2;  dL/dx = dL/dy * 2 x — the README's Function: no declaration of any kind."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return x * x
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return 2 * x * grad
+
+
+class ExpKeepingOutput(tg.Function):
+    """y = exp(x);  dL/dx = dL/dy * y — the output kept on self, as in the course exercise."""
+
+    def forward(self, x):
+        self.out = np.exp(x)
+        return self.out
+
+    def backward(self, grad):
+        return grad * self.out
+
+
 class Cube(tg.Function):
-    """y = x**3;  dL/dx = dL/dy * 3 x**2 — x is input 0, so saved_roles says so."""
+    """y = x**3;  dL/dx = dL/dy * 3 x**2 — x is input 0, and saved_roles says so."""
 
     saved_roles = (0,)
 
@@ -130,16 +153,79 @@ class Cube(tg.Function):
         return grad * 3 * x * x
 
 
-class CubeWithoutRoles(Cube):
-    saved_roles = None
+class CubeSavingItsSlope(tg.Function):
+    """y = x**3;  dL/dx = dL/dy * s with s = 3 x**2 computed in forward: s is a new array."""
+
+    def forward(self, x):
+        self.save_for_backward(3 * x * x)
+        return x**3
+
+    def backward(self, grad):
+        (slope,) = self.saved
+        return grad * slope
 
 
-def test_a_user_function_declaring_saved_roles_supports_higher_order():
+class CubeOnce(Cube):
+    """y = x**3;  dL/dx = dL/dy * 3 x**2 — a backward that may be differentiated once only."""
+
+    @tg.once_differentiable
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad * 3 * x * x
+
+
+def test_a_learners_function_with_save_for_backward_has_exact_second_derivatives():
+    x = tg.tensor([0.5, -1.5, 2.0], requires_grad=True)
+    assert tg.gradgradcheck(Square.apply, x)
+    (first,) = tg.grad(Square.apply(x).sum(), x, create_graph=True)
+    (second,) = tg.grad(first.sum(), x)
+    np.testing.assert_allclose(second.data, [2.0, 2.0, 2.0])
+    hessian = func.hessian(lambda v: Square.apply(v).sum())(np.array([0.5, -1.5, 2.0]))
+    np.testing.assert_allclose(hessian, 2 * np.eye(3))
+
+
+def test_a_function_keeping_its_output_on_self_has_exact_second_derivatives():
+    x = tg.tensor([0.5, -1.5], requires_grad=True)
+    assert tg.gradgradcheck(ExpKeepingOutput.apply, x)
+    hessian = func.hessian(lambda v: ExpKeepingOutput.apply(v).sum())(np.array([0.5, -1.5]))
+    np.testing.assert_allclose(hessian, np.diag(np.exp([0.5, -1.5])))
+
+
+def test_a_zero_d_input_is_recognised_as_the_input():
+    x = tg.tensor(1.5, requires_grad=True)
+    (first,) = tg.grad(Square.apply(x * 1.0), x, create_graph=True)
+    (second,) = tg.grad(first, x)
+    assert second.item() == pytest.approx(2.0)
+
+
+def test_a_declared_function_and_an_inferred_one_agree():
     x = tg.tensor([0.5, -1.5], requires_grad=True)
     assert tg.gradgradcheck(Cube.apply, x)
+    declared = func.hessian(lambda v: Cube.apply(v).sum())(x.data)
+    np.testing.assert_allclose(declared, np.diag(6 * x.data))
+
+
+def test_a_value_computed_inside_forward_is_a_constant_to_backward():
+    # As in PyTorch: only the inputs and the output are linked to the graph.
+    x = tg.tensor([0.5, -1.5], requires_grad=True)
+    assert tg.gradcheck(CubeSavingItsSlope.apply, x)  # first order is right
     with pytest.raises(tg.GradcheckError):
-        tg.gradgradcheck(CubeWithoutRoles.apply, x)  # x is a constant to its backward
-    assert tg.gradcheck(CubeWithoutRoles.apply, x)  # first order is still right
+        tg.gradgradcheck(CubeSavingItsSlope.apply, x)
+
+
+def test_once_differentiable_gives_the_first_derivative_and_refuses_the_second():
+    x = tg.tensor([0.5, -1.5], requires_grad=True)
+    assert tg.gradcheck(CubeOnce.apply, x)
+    (first,) = tg.grad(CubeOnce.apply(x).sum(), x, create_graph=True)
+    np.testing.assert_allclose(first.data, 3 * x.data**2)
+    with pytest.raises(RuntimeError, match="CubeOnce.backward is marked @once_differentiable"):
+        tg.grad(first.sum(), x)
+
+
+def test_once_differentiable_backward_without_create_graph_is_ordinary():
+    x = tg.tensor([2.0], requires_grad=True)
+    CubeOnce.apply(x).sum().backward()
+    np.testing.assert_allclose(x.grad, [12.0])
 
 
 def test_gradient_penalty_trains_through_the_input_gradient():

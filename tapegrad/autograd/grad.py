@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tapegrad import engine
-from tapegrad.tensor import Tensor, _wrap
+from tapegrad.routines import as_tensor
+from tapegrad.tensor import Tensor
 
 
 def _as_tuple(value) -> tuple:
@@ -46,5 +47,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 f"grad: input {index} was not used to compute the outputs; "
                 "pass allow_unused=True to get None for it"
             )
-    return tuple(value if value is None or isinstance(value, Tensor) else _wrap(value)
+    return tuple(value if value is None or isinstance(value, Tensor) else as_tensor(value)
                  for value in grads)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad import random
+from tapegrad.arguments import reduction_args
 from tapegrad.grad_mode import no_grad
 from tapegrad.ops.activation import Elu, Gelu, LeakyRelu, Silu, Softplus
 from tapegrad.ops.convolution import AvgPool2d, Conv2d, MaxPool2d
@@ -16,7 +17,7 @@ from tapegrad.ops.linalg import Linear
 from tapegrad.ops.loss import BinaryCrossEntropyWithLogits, CrossEntropy, NllLoss
 from tapegrad.routines import as_tensor, clip, stack, where
 from tapegrad.routines import pad as numpy_pad
-from tapegrad.tensor import Tensor, _reduction_args, _wrap
+from tapegrad.tensor import Tensor
 
 
 def _pair(value, name: str) -> tuple:
@@ -247,7 +248,7 @@ def log_softmax(input, dim=None, *, axis=None) -> Tensor:
 
 
 def _class_axis(op: str, dim, axis, input) -> int:
-    axis, _ = _reduction_args(op, axis, dim, False, None)
+    axis, _ = reduction_args(op, axis, dim, False, None)
     if axis is None:  # PyTorch's legacy default: dim 0 for 0-, 1- and 3-d input, else 1
         return 0 if np.ndim(as_tensor(input).data) in (0, 1, 3) else 1
     return axis
@@ -604,7 +605,7 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     if indices.size and (indices.min() < 0 or indices.max() >= classes):
         raise ValueError(f"one_hot: indices must be in [0, {classes}), got {indices.min()} "
                          f"to {indices.max()}")
-    return _wrap((indices[..., None] == np.arange(classes)).astype(np.int64))
+    return as_tensor((indices[..., None] == np.arange(classes)).astype(np.int64))
 
 
 def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:

@@ -97,7 +97,7 @@ class Gelu(Function):
     def _cdf(self, x):
         if self.approximate == "tanh":
             return 0.5 * (1 + np.tanh(_SQRT_2_OVER_PI * (x + _TANH_CUBIC * x**3)))
-        return 0.5 * (1 + Erf.compute(x / math.sqrt(2)))
+        return 0.5 * (1 + Erf.forward_or_apply(x / math.sqrt(2)))
 
     def backward(self, grad):
         (x,) = self.saved

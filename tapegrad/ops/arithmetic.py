@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad.function import Function
-from tapegrad.ops.chain_rule import over, times
+from tapegrad.ops.chain_rule import over_keeping_zeros, times_keeping_zeros
 
 
 class Add(Function):
     """z = x + y;  dL/dx = dL/dz,  dL/dy = dL/dz"""
 
     __slots__ = ()
+    saved_roles = ()
 
     def forward(self, x, y):
         return x + y
@@ -24,6 +25,7 @@ class Sub(Function):
     """z = x - y;  dL/dx = dL/dz,  dL/dy = -dL/dz"""
 
     __slots__ = ()
+    saved_roles = ()
 
     def forward(self, x, y):
         return x - y
@@ -61,15 +63,17 @@ class Div(Function):
 
     def backward(self, grad):
         y, z = self.saved
-        grad_x = over(grad, y)
+        grad_x = over_keeping_zeros(grad, y)
         needs_x, needs_y = self.needs_input_grad
-        return (grad_x if needs_x else None), (times(grad, -z / y) if needs_y else None)
+        grad_y = times_keeping_zeros(grad, -z / y) if needs_y else None
+        return (grad_x if needs_x else None), grad_y
 
 
 class Neg(Function):
     """z = -x;  dL/dx = -dL/dz"""
 
     __slots__ = ()
+    saved_roles = ()
 
     def forward(self, x):
         return -x
@@ -95,11 +99,11 @@ class Pow(Function):
     def backward(self, grad):
         x, y, z = self.saved
         needs_x, needs_y = self.needs_input_grad
-        grad_x = times(grad, y * x ** (y - 1)) if needs_x else None
+        grad_x = times_keeping_zeros(grad, y * x ** (y - 1)) if needs_x else None
         grad_y = None
         if needs_y:
             zero_base = (x == 0) & (y >= 0)
             with np.errstate(invalid="ignore", divide="ignore"):  # log(x < 0) is nan, as in torch
                 log_x = np.log(np.where(zero_base, 1, x))
-            grad_y = times(grad, z * log_x)
+            grad_y = times_keeping_zeros(grad, z * log_x)
         return grad_x, grad_y

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from tapegrad.tensor import Tensor
+from tapegrad.tensor_core import TensorCore
 
 
 def _values(value):
     """The numbers to inspect: a Tensor's data (under create_graph), or the array itself."""
-    return value.data if isinstance(value, Tensor) else value
+    return value.data if isinstance(value, TensorCore) else value
 
 
-def times(grad, factor):
+def times_keeping_zeros(grad, factor):
     """grad * factor, with 0 wherever grad is 0 (even where factor is infinite).
 
-    >>> times(np.array([0.0, 2.0]), np.array([np.inf, 3.0]))
+    >>> times_keeping_zeros(np.array([0.0, 2.0]), np.array([np.inf, 3.0]))
     array([0., 6.])
     """
     if np.isfinite(_values(factor)).all():  # the usual case: one cheap check, no copy
@@ -29,10 +29,10 @@ def times(grad, factor):
         return np.where(_values(grad) == 0, 0, grad * factor)
 
 
-def over(grad, divisor):
+def over_keeping_zeros(grad, divisor):
     """grad / divisor, with 0 wherever grad is 0 (even where divisor is 0).
 
-    >>> over(np.array([0.0, 2.0]), np.array([0.0, 4.0]))
+    >>> over_keeping_zeros(np.array([0.0, 2.0]), np.array([0.0, 4.0]))
     array([0. , 0.5])
     """
     if _values(divisor).all():  # the usual case: no zero divisor, one cheap check

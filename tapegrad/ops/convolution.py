@@ -45,9 +45,9 @@ class Conv2d(Function):
     def backward(self, grad):
         x, w = self.saved
         needs_x, needs_w = self.needs_input_grad
-        grad_x = Conv2dInputGrad.compute(grad, w, x_shape=x.shape, **self.geometry) if (
+        grad_x = Conv2dInputGrad.forward_or_apply(grad, w, x_shape=x.shape, **self.geometry) if (
             needs_x) else None
-        grad_w = Conv2dWeightGrad.compute(grad, x, w_shape=w.shape, **self.geometry) if (
+        grad_w = Conv2dWeightGrad.forward_or_apply(grad, x, w_shape=w.shape, **self.geometry) if (
             needs_w) else None
         return grad_x, grad_w
 
@@ -68,8 +68,8 @@ class Conv2dInputGrad(Function):
         grad, w = self.saved
         needs_grad, needs_w = self.needs_input_grad
         return (
-            Conv2d.compute(upstream, w, **self.geometry) if needs_grad else None,
-            Conv2dWeightGrad.compute(grad, upstream, w_shape=w.shape, **self.geometry)
+            Conv2d.forward_or_apply(upstream, w, **self.geometry) if needs_grad else None,
+            Conv2dWeightGrad.forward_or_apply(grad, upstream, w_shape=w.shape, **self.geometry)
             if needs_w else None,
         )
 
@@ -90,8 +90,8 @@ class Conv2dWeightGrad(Function):
         grad, x = self.saved
         needs_grad, needs_x = self.needs_input_grad
         return (
-            Conv2d.compute(x, upstream, **self.geometry) if needs_grad else None,
-            Conv2dInputGrad.compute(grad, upstream, x_shape=x.shape, **self.geometry)
+            Conv2d.forward_or_apply(x, upstream, **self.geometry) if needs_grad else None,
+            Conv2dInputGrad.forward_or_apply(grad, upstream, x_shape=x.shape, **self.geometry)
             if needs_x else None,
         )
 
@@ -144,6 +144,7 @@ class MaxPool2d(Function):
     """
 
     __slots__ = ("pooling",)
+    saved_roles = ()
 
     def forward(self, x, *, kernel_size, stride=None, padding=(0, 0)):
         stride = kernel_size if stride is None else stride
@@ -157,7 +158,7 @@ class MaxPool2d(Function):
 
     def backward(self, grad):
         (first_max,) = self.saved
-        return MaxPool2dGrad.compute(grad, first_max, **self.pooling)
+        return MaxPool2dGrad.forward_or_apply(grad, first_max, **self.pooling)
 
 
 class MaxPool2dGrad(Function):
@@ -165,6 +166,7 @@ class MaxPool2dGrad(Function):
     dL/dg = dL/dz read at those maxima (z is linear in g)"""
 
     __slots__ = ("pooling", "first_max")
+    saved_roles = ()
 
     def forward(self, grad, first_max, **pooling):
         self.pooling, self.first_max = pooling, first_max
@@ -197,6 +199,7 @@ class AvgPool2d(Function):
     """
 
     __slots__ = ("pooling",)
+    saved_roles = ()
 
     def forward(self, x, *, kernel_size, stride=None, padding=(0, 0), count_include_pad=True):
         stride = kernel_size if stride is None else stride
@@ -208,7 +211,7 @@ class AvgPool2d(Function):
         return total / _divisor(out_size, total.dtype, **self.pooling)
 
     def backward(self, grad):
-        return AvgPool2dGrad.compute(grad, **self.pooling)
+        return AvgPool2dGrad.forward_or_apply(grad, **self.pooling)
 
 
 class AvgPool2dGrad(Function):
@@ -216,6 +219,7 @@ class AvgPool2dGrad(Function):
     dL/dg = AvgPool2d(dL/dz) (z is linear in g, and this is its transpose)"""
 
     __slots__ = ("pooling",)
+    saved_roles = ()
 
     def forward(self, grad, **pooling):
         self.pooling = pooling
@@ -230,7 +234,7 @@ class AvgPool2dGrad(Function):
 
     def backward(self, upstream):
         pooling = {key: value for key, value in self.pooling.items() if key != "input_shape"}
-        return AvgPool2d.compute(upstream, **pooling)
+        return AvgPool2d.forward_or_apply(upstream, **pooling)
 
 
 def _divisor(out_size: tuple, dtype, *, input_shape, kernel_size, stride, padding,

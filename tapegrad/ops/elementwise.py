@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad.function import Function
-from tapegrad.ops.chain_rule import over
+from tapegrad.ops.chain_rule import over_keeping_zeros
 
 
 class Exp(Function):
@@ -36,7 +36,7 @@ class Log(Function):
 
     def backward(self, grad):
         (x,) = self.saved
-        return over(grad, x)
+        return over_keeping_zeros(grad, x)
 
 
 class Sqrt(Function):
@@ -52,7 +52,7 @@ class Sqrt(Function):
 
     def backward(self, grad):
         (y,) = self.saved
-        return over(grad, 2 * y)
+        return over_keeping_zeros(grad, 2 * y)
 
 
 class Abs(Function):
@@ -173,7 +173,7 @@ class Log1p(Function):
 
     def backward(self, grad):
         (x,) = self.saved
-        return over(grad, 1 + x)
+        return over_keeping_zeros(grad, 1 + x)
 
 
 class Expm1(Function):
@@ -199,6 +199,7 @@ class Clip(Function):
     """
 
     __slots__ = ()
+    saved_roles = ()
 
     def forward(self, x, low=None, high=None):
         passes = np.ones_like(x, dtype=bool)
@@ -218,6 +219,7 @@ class Cast(Function):
     """y = x as another dtype;  dL/dx = dL/dy as x's dtype"""
 
     __slots__ = ("input_dtype",)
+    saved_roles = ()
 
     def forward(self, x, dtype):
         self.input_dtype = x.dtype

@@ -23,19 +23,21 @@ class Index(Function):
     """y = x[index];  dL/dx = zeros like x with dL/dy added at index (repeated picks add up)"""
 
     __slots__ = ("input_shape", "index")
+    saved_roles = ()
 
     def forward(self, x, index):
         self.input_shape, self.index = x.shape, index
         return x[index]
 
     def backward(self, grad):
-        return IndexAdd.compute(grad, shape=self.input_shape, index=self.index)
+        return IndexAdd.forward_or_apply(grad, shape=self.input_shape, index=self.index)
 
 
 class IndexAdd(Function):
     """y = zeros(shape) with x added at index (Index's backward);  dL/dx = dL/dy[index]"""
 
     __slots__ = ("index",)
+    saved_roles = ()
 
     def forward(self, x, shape, index):
         self.index = index
@@ -47,13 +49,14 @@ class IndexAdd(Function):
         return y
 
     def backward(self, grad):
-        return Index.compute(grad, index=self.index)
+        return Index.forward_or_apply(grad, index=self.index)
 
 
 class Gather(Function):
     """y[i][j] = x[index[i][j]][j] along axis;  dL/dx = dL/dy scatter-added back at index"""
 
     __slots__ = ("input_shape", "axis", "index")
+    saved_roles = ()
 
     def forward(self, x, index, axis):
         index = np.asarray(index)
@@ -68,7 +71,8 @@ class Gather(Function):
         return np.take_along_axis(x, index, axis=axis)
 
     def backward(self, grad):
-        return GatherAdd.compute(grad, shape=self.input_shape, index=self.index, axis=self.axis)
+        return GatherAdd.forward_or_apply(grad, shape=self.input_shape, index=self.index,
+                                          axis=self.axis)
 
 
 class GatherAdd(Function):
@@ -76,6 +80,7 @@ class GatherAdd(Function):
     dL/dx = gather(dL/dy, axis, index)"""
 
     __slots__ = ("index", "axis")
+    saved_roles = ()
 
     def forward(self, x, shape, index, axis):
         self.index, self.axis = index, axis
@@ -89,4 +94,4 @@ class GatherAdd(Function):
         return y
 
     def backward(self, grad):
-        return Gather.compute(grad, index=self.index, axis=self.axis)
+        return Gather.forward_or_apply(grad, index=self.index, axis=self.axis)

@@ -8,7 +8,7 @@ from tapegrad.function import Function
 from tapegrad.ops.elementwise import stable_sigmoid
 from tapegrad.ops.indexing import GatherAdd
 from tapegrad.ops.softmax import Softmax, shifted_by_peak
-from tapegrad.tensor import Tensor
+from tapegrad.tensor_core import TensorCore
 
 
 def _softplus(x):
@@ -66,6 +66,7 @@ class NllLoss(Function):
     """
 
     __slots__ = ("input_shape", "reduction", "total_weight")
+    saved_roles = ()
 
     def forward(self, x, weights, classes, reduction="mean"):
         self.input_shape, self.reduction = x.shape, reduction
@@ -77,7 +78,8 @@ class NllLoss(Function):
     def backward(self, grad):
         weights, index = self.saved
         picked = -_scale_per_target(self, grad, weights)  # one gradient per target, as index
-        return GatherAdd.compute(picked, shape=self.input_shape, index=index, axis=1), None, None
+        grad_x = GatherAdd.forward_or_apply(picked, shape=self.input_shape, index=index, axis=1)
+        return grad_x, None, None
 
 
 class CrossEntropy(Function):
@@ -105,8 +107,8 @@ class CrossEntropy(Function):
 
     def backward(self, grad):
         x, weights, index, probabilities = self.saved
-        if isinstance(x, Tensor):  # under create_graph: the softmax as a function of x
-            probabilities = Softmax.compute(x, axis=1)
+        if isinstance(x, TensorCore):  # under create_graph: the softmax as a function of x
+            probabilities = Softmax.forward_or_apply(x, axis=1)
         scale = _scale_per_target(self, grad, weights)
-        on_targets = GatherAdd.compute(scale, shape=x.shape, index=index, axis=1)
+        on_targets = GatherAdd.forward_or_apply(scale, shape=x.shape, index=index, axis=1)
         return probabilities * scale - on_targets, None, None

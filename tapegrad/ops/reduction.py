@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad.function import Function
-from tapegrad.tensor import Tensor
+from tapegrad.tensor_core import TensorCore
 
 
 def normalize_axes(axis, ndim: int) -> tuple:
@@ -40,6 +40,7 @@ class Sum(Function):
     """y = sum(x over axis);  dL/dx = dL/dy broadcast back over the summed axes"""
 
     __slots__ = ("input_shape", "axis", "keepdims")
+    saved_roles = ()
 
     def forward(self, x, axis=None, keepdims=False):
         self.input_shape, self.axis, self.keepdims = x.shape, axis, keepdims
@@ -54,6 +55,7 @@ class Mean(Function):
     """y = mean(x over axis);  dL/dx = dL/dy / n,  n = elements per mean (broadcast back)"""
 
     __slots__ = ("input_shape", "axis", "keepdims", "count")
+    saved_roles = ()
 
     def forward(self, x, axis=None, keepdims=False):
         self.input_shape, self.axis, self.keepdims = x.shape, axis, keepdims
@@ -76,6 +78,7 @@ class Max(Function):
     """
 
     __slots__ = ("input_ndim", "axis", "keepdims")
+    saved_roles = ()
     reduce, pick = staticmethod(np.max), staticmethod(np.argmax)
 
     def forward(self, x, axis=None, keepdims=False):
@@ -122,7 +125,7 @@ class Prod(Function):
     def backward(self, grad):
         x, y = self.saved
         grad = keep_reduced_axes(grad, x.ndim, self.axis, self.keepdims)
-        if not isinstance(x, Tensor):
+        if not isinstance(x, TensorCore):
             return grad * _product_of_others(x, normalize_axes(self.axis, x.ndim))
         # Under create_graph the product of the others is y / x, which is differentiable;
         # that needs x without zeros.

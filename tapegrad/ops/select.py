@@ -54,6 +54,7 @@ class Where(Function):
     """
 
     __slots__ = ("condition",)
+    saved_roles = ()
 
     def forward(self, x, y, condition):
         self.condition = np.asarray(condition, dtype=bool)

@@ -11,6 +11,7 @@ class Reshape(Function):
     """y = x viewed with a new shape;  dL/dx = dL/dy reshaped to x's shape"""
 
     __slots__ = ("input_shape",)
+    saved_roles = ()
 
     def forward(self, x, shape):
         self.input_shape = x.shape
@@ -24,6 +25,7 @@ class Permute(Function):
     """y = x with its axes reordered;  dL/dx = dL/dy with the inverse order"""
 
     __slots__ = ("axes",)
+    saved_roles = ()
 
     def forward(self, x, axes):
         normalized = [a + x.ndim if isinstance(a, int) and a < 0 else a for a in axes]
@@ -46,6 +48,7 @@ class Expand(Function):
     """
 
     __slots__ = ()
+    saved_roles = ()
 
     def forward(self, x, shape):
         return np.broadcast_to(x, shape)
@@ -58,6 +61,7 @@ class Concatenate(Function):
     """y = the inputs joined along axis;  dL/dx_i = the slice of dL/dy where x_i went"""
 
     __slots__ = ("axis", "sizes")
+    saved_roles = ()
 
     def forward(self, *arrays, axis=0):
         self.axis = axis
@@ -75,6 +79,7 @@ class Stack(Function):
     """y = the inputs stacked along a new axis;  dL/dx_i = dL/dy[..., i, ...] on that axis"""
 
     __slots__ = ("axis",)
+    saved_roles = ()
 
     def forward(self, *arrays, axis=0):
         stacked = np.stack(arrays, axis=axis)
@@ -91,6 +96,7 @@ class Pad(Function):
     dL/dx = dL/dy without the borders"""
 
     __slots__ = ("inside",)
+    saved_roles = ()
 
     def forward(self, x, pad_width, value=0):
         if any(before < 0 or after < 0 for before, after in pad_width):
@@ -108,6 +114,7 @@ class Tile(Function):
     """y = x repeated reps times along each axis (np.tile);  dL/dx = dL/dy summed over copies"""
 
     __slots__ = ("input_shape", "reps")
+    saved_roles = ()
 
     def forward(self, x, reps):
         reps = tuple(reps)

@@ -7,7 +7,6 @@ import math
 import numpy as np
 
 from tapegrad import backend
-from tapegrad.optim.optimizer import _gradient_of
 from tapegrad.tensor import Tensor
 
 
@@ -53,7 +52,8 @@ def clip_grad_norm_(
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    gradients = [gradient for gradient in map(_gradient_of, parameters) if gradient is not None]
+    gradients = [param.accumulated_grad for param in parameters
+                 if param.accumulated_grad is not None]
     norm_type = float(norm_type)
     if not gradients:
         return Tensor(0.0)

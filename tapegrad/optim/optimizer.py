@@ -19,24 +19,6 @@ from tapegrad.grad_mode import enable_grad
 from tapegrad.tensor import Tensor
 
 
-def _gradient_of(param: Tensor):
-    """Return the gradient array accumulated into ``param``, or None when none was.
-
-    ``param.grad`` cannot tell: in tapegrad it reads as zeros (made on first read) for every
-    tensor that requires grad, so "no gradient yet" is visible only as ``_grad is None``.
-    Optimizers skip such parameters, as PyTorch skips a ``.grad`` of None.
-
-    >>> import tapegrad as tg
-    >>> w = tg.tensor([1.0], requires_grad=True)
-    >>> _gradient_of(w) is None
-    True
-    >>> (w * 3).sum().backward()
-    >>> _gradient_of(w)
-    array([3.])
-    """
-    return param._grad
-
-
 def _describe(param: Tensor, index: int, group_index: int) -> str:
     """Name a parameter in an error: its position, shape and name (when it has one)."""
     name = f" '{param.name}'" if getattr(param, "name", None) else ""
@@ -187,7 +169,7 @@ class Optimizer:
                 if set_to_none:
                     param.grad = None
                 else:
-                    gradient = _gradient_of(param)
+                    gradient = param.accumulated_grad
                     if gradient is not None:
                         gradient.fill(0)
 
@@ -218,7 +200,7 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for param in group["params"]:
-                gradient = _gradient_of(param)
+                gradient = param.accumulated_grad
                 if gradient is None:
                     continue
                 self._update(param, gradient, self.state[param], group)

@@ -13,11 +13,16 @@ from __future__ import annotations
 import textwrap
 
 from tapegrad import backend
-from tapegrad.engine import _as_gradient, _one_per_input, initial_gradient, sum_to_shape
+from tapegrad.engine import (
+    as_gradient_array,
+    gradients_per_input,
+    initial_gradient,
+    sum_to_shape,
+)
 from tapegrad.function import Function
 from tapegrad.grad_mode import no_grad
 from tapegrad.nn.module import Parameter
-from tapegrad.ops.chain_rule import times
+from tapegrad.ops.chain_rule import times_keeping_zeros
 from tapegrad.tensor import Tensor
 from tapegrad.viz.formula import input_variables, local_derivative, read_formula, render
 from tapegrad.viz.graph import backward_order, number, shape_text, tensor_of
@@ -65,6 +70,7 @@ def explain(root: Tensor, gradient=None, *, quiet: bool = False) -> str:
       b has no inputs; backpropagation ends here
     At a  (leaf):
       a has two incoming gradients (from L and c): d(L)/d(a) = 3 + 1 = 4
+      (a.num_forward = 2: the ops that consumed a; its gradient is complete once all have sent theirs)
       a has no inputs; backpropagation ends here
     <BLANKLINE>
     So: d(L)/d(L) = 1,  d(L)/d(c) = 1,  d(L)/d(b) = 1,  d(L)/d(a) = 4
@@ -104,7 +110,10 @@ def explain(root: Tensor, gradient=None, *, quiet: bool = False) -> str:
                 grad = root_grad
                 lines.append(_start_line(loss, root_grad, gradient is not None))
             else:
-                grad = _sum_line(label, loss, arrivals.pop(node, []), lines)
+                arrived = arrivals.pop(node, [])
+                grad = _sum_line(label, loss, arrived, lines)
+                if len(arrived) > 1:
+                    lines += _num_forward_lines(label, tensor_of(node))
             totals[node] = grad
             if isinstance(node, Tensor):
                 lines.append(f"  {label} has no inputs; backpropagation ends here")
@@ -203,6 +212,14 @@ def _sum_line(label: str, loss: str, arrived: list, lines: list):
     return total
 
 
+def _num_forward_lines(label: str, tensor) -> list:
+    """The course exercise's counter, for a tensor that several ops consumed (if it is alive)."""
+    if tensor is None:
+        return []
+    return [f"  ({label}.num_forward = {tensor.num_forward}: the ops that consumed {label}; its "
+            "gradient is complete once all have sent theirs)"]
+
+
 def _node_lines(node: Function, grad, labels: dict, loss: str, lines: list) -> tuple:
     """Write a node's local derivatives and what it sends; return one gradient per input."""
     parents = node._parents
@@ -242,7 +259,9 @@ def _run_backward(node: Function, grad) -> tuple:
     if grad.size == 1:
         one = backend.array_module(grad).ones(node._shape, dtype=grad.dtype)
         locals_ = _per_input(node, node.backward(one))
-        return locals_, tuple(None if local is None else times(grad, local) for local in locals_)
+        sent = tuple(None if local is None else times_keeping_zeros(grad, local)
+                     for local in locals_)
+        return locals_, sent
     return (None,) * len(node._parents), _per_input(node, node.backward(grad))
 
 
@@ -294,9 +313,8 @@ def _derivative(label, target, loss, formula, rule, names, local) -> str:
 def _per_input(node: Function, input_grads) -> tuple:
     """What ``backward`` returned, as one array (or None) per input, as the engine reads it."""
     if type(input_grads) is not tuple or len(input_grads) != len(node._parents):
-        input_grads = _one_per_input(node, input_grads)
-    return tuple(None if grad is None else backend.as_array(_as_gradient(grad))
-                 for grad in input_grads)
+        input_grads = gradients_per_input(node, input_grads)
+    return tuple(None if grad is None else as_gradient_array(grad) for grad in input_grads)
 
 
 def _to_shape(grad, parent, op: str):

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from tapegrad.tensor import Tensor
+from tapegrad import engine
+from tapegrad.tensor_core import TensorCore
 
 
-def backward_order(root: Tensor) -> tuple[list, dict]:
-    """Walk the graph from ``root`` in the order a backward pass may visit it.
+def backward_order(root: TensorCore) -> tuple[list, dict]:
+    """The graph from ``root`` in the order a backward pass visits it: the engine's own walk.
 
-    Returns ``(order, consumers)``: ``order`` lists each node (a Function, or a leaf Tensor)
+    Returns ``(order, consumers)``: ``order`` lists each node (a Function, or a leaf tensor)
     once, every one after all the nodes that consume it, starting at the root's; ``consumers``
-    counts the edges into each node from the nodes that use it. Iterative (Kahn's algorithm,
-    as in the engine), so a long chain needs no recursion.
+    counts the edges into each node from the nodes that use it.
 
     >>> import tapegrad as tg
     >>> a = tg.tensor(1.0, requires_grad=True)
@@ -27,42 +27,20 @@ def backward_order(root: Tensor) -> tuple[list, dict]:
     >>> [type(node).__name__ for node in order], consumers[a]
     (['Add', 'Mul', 'Tensor'], 3)
     """
-    start = root if root.grad_fn is None else root.grad_fn
-    consumers = {start: 0}
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        for parent in inputs_of(node):
-            if parent is None:
-                continue
-            if parent in consumers:
-                consumers[parent] += 1
-            else:
-                consumers[parent] = 1
-                stack.append(parent)
-
-    waiting = dict(consumers)
-    order = []
-    ready = [start]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in inputs_of(node):
-            if parent is None:
-                continue
-            waiting[parent] -= 1
-            if waiting[parent] == 0:
-                ready.append(parent)
+    start = engine.node_of(root)
+    consumers = engine.count_consumers([start])
+    order = list(engine.backward_order([start], dict(consumers)))
     return order, consumers
 
 
 def inputs_of(node) -> tuple:
     """The parents of a Function node (one per forward input); a leaf tensor has none.
 
-    >>> inputs_of(Tensor(1.0))
+    >>> import tapegrad as tg
+    >>> inputs_of(tg.tensor(1.0))
     ()
     """
-    return () if isinstance(node, Tensor) else node._parents
+    return () if isinstance(node, TensorCore) else node._parents
 
 
 def tensor_of(node):
@@ -74,7 +52,7 @@ def tensor_of(node):
     >>> tensor_of(y.grad_fn) is y, tensor_of(x) is x
     (True, True)
     """
-    return node if isinstance(node, Tensor) else node._output()
+    return node if isinstance(node, TensorCore) else node._output()
 
 
 def number(value, digits: int = 6) -> str:

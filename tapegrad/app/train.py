@@ -1,7 +1,8 @@
 """The main job: train a small network on a bundled dataset, and report how it went.
 
-``tapegrad train`` (``cli.py``) parses the flags; this module builds the data, the model and
-the optimizer, runs the epochs, and writes the checkpoint, ``metrics.csv`` and ``curves.png``.
+``tapegrad train`` (``tapegrad.app.cli``) parses the flags; this module builds the data, the
+model and the optimizer, runs the epochs, and writes the checkpoint, ``metrics.csv`` and
+``curves.png``. Like all of ``tapegrad.app`` it uses only the public API.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tapegrad.training import DEFAULT_LR, TrainConfig, train
+from tapegrad.app.train import DEFAULT_LR, TrainConfig, train
 
 
 class _OneLineParser(argparse.ArgumentParser):

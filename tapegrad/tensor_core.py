@@ -1,0 +1,326 @@
+"""The Tensor's core: its array, whether it requires grad, its gradient and the op that made it.
+
+This is all the autograd machinery needs of a tensor, so ``function``, ``engine`` and every op
+import this module and nothing above it. The math, shape and reduction methods, and
+``backward``, are the surface: ``tapegrad.tensor.Tensor`` subclasses ``TensorCore`` and adds
+them, each one applying a ``Function`` from ``tapegrad.ops``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapegrad import backend, cpython
+
+_DEFAULT_DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
+
+
+class TensorCore:
+    """A tensor's state: ``data``, ``requires_grad``, ``grad``, ``grad_fn``, ``name``.
+
+    You use its subclass ``tapegrad.Tensor``; what you read here holds for every tensor.
+
+    >>> import tapegrad as tg
+    >>> isinstance(tg.tensor(1.0), TensorCore)
+    True
+    """
+
+    __slots__ = ("data", "_requires_grad", "grad_fn", "_grad", "name", "__weakref__")
+
+    # In the graph a leaf is a node with no inputs, so one walk visits ops and leaves alike.
+    _parents = ()
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        if isinstance(data, TensorCore):
+            data = data.data
+        array = backend.copy_array(data, dtype)
+        if array.dtype.kind not in "biufc":
+            raise TypeError(
+                f"Tensor: cannot hold data of dtype {array.dtype}; "
+                "expected numbers (bool, int, float or complex)"
+            )
+        self.data = array
+        self.grad_fn = None
+        self._grad = None
+        self.name = name
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    # ------------------------------------------------------------------ autograd state
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow into this tensor. Only floating tensors may require grad.
+
+        >>> import tapegrad as tg
+        >>> tg.tensor([1.0]).requires_grad
+        False
+        """
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        flag = bool(flag)
+        if flag == self._requires_grad:
+            return
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad: only leaf tensors can change requires_grad; "
+                f"this one was made by {type(self.grad_fn).__name__}. Use .detach() first."
+            )
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"requires_grad: only floating tensors can require grad, got dtype "
+                f"{self.data.dtype}; convert with Tensor(x, dtype=np.float64)"
+            )
+        self._requires_grad = flag
+
+    @property
+    def grad(self):
+        """dL/d(this tensor) as an ndarray of ``data``'s shape, summed over backward calls.
+
+        Zeros until a gradient flows in (allocated when first read); ``None`` for tensors
+        that do not require grad. After ``backward(create_graph=True)`` it is a Tensor with
+        the graph that computed it, so it can be differentiated again.
+
+        >>> import tapegrad as tg
+        >>> tg.tensor([1.0, 2.0], requires_grad=True).grad
+        array([0., 0.])
+        """
+        if self._grad is None and self._requires_grad:
+            self._grad = backend.array_module(self.data).zeros_like(self.data)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is None:
+            self._grad = None
+            return
+        value = value.data if isinstance(value, TensorCore) else value
+        array = backend.copy_array(value, self.data.dtype)
+        if array.shape != self.data.shape:
+            raise ValueError(
+                f"grad: expected a gradient of shape {self.data.shape}, got {array.shape}"
+            )
+        self._grad = array
+
+    @property
+    def accumulated_grad(self):
+        """The gradient summed so far, or ``None`` when none has flowed in since the last
+        ``zero_grad()``: what ``.grad`` holds without reading it as zeros. Optimizers use it
+        to leave alone the parameters that got no gradient.
+
+        >>> import tapegrad as tg
+        >>> w = tg.tensor([1.0], requires_grad=True)
+        >>> w.accumulated_grad is None
+        True
+        """
+        return self._grad
+
+    @property
+    def _shape(self) -> tuple:
+        # The engine reads the shape of every parent, node or leaf, by this one name.
+        return self.data.shape
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by you rather than by an op on tensors that require grad.
+
+        >>> import tapegrad as tg
+        >>> tg.tensor(1.0, requires_grad=True).is_leaf
+        True
+        """
+        return self.grad_fn is None
+
+    @property
+    def num_forward(self) -> int:
+        """How many recorded ops consumed this tensor and have not yet run backward (the
+        course exercise's counter; read-only). 0 once ``backward()`` has freed the graph.
+
+        The engine does not need it: it counts consumers itself, at the time of each
+        backward, inside the graph the root reaches. Reading it is slow (see
+        ``tapegrad.cpython.consumers_of``): it is for looking, not for loops.
+
+        >>> import tapegrad as tg
+        >>> a = tg.tensor(1.0, requires_grad=True)
+        >>> d = (a + 1) * a
+        >>> a.num_forward
+        2
+        >>> d.backward()
+        >>> a.num_forward
+        0
+        """
+        if not self._requires_grad:
+            return 0
+        node = self if self.grad_fn is None else self.grad_fn
+        return sum(consumer._saved is not None for consumer in cpython.consumers_of(node))
+
+    def zero_grad(self) -> None:
+        """Reset ``.grad`` to zeros (lazily: the zeros are made when next read or added to).
+
+        >>> import tapegrad as tg
+        >>> x = tg.tensor(2.0, requires_grad=True)
+        >>> (x * x).backward()
+        >>> x.zero_grad()
+        >>> x.grad
+        array(0.)
+        """
+        self._grad = None
+
+    def detach(self):
+        """Return a tensor sharing this data, cut off from the graph (a leaf, no grad).
+
+        >>> import tapegrad as tg
+        >>> tg.tensor(1.0, requires_grad=True).detach().requires_grad
+        False
+        """
+        return wrap(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True):
+        """Set ``requires_grad`` in place and return self (leaves only).
+
+        >>> import tapegrad as tg
+        >>> tg.tensor([1.0]).requires_grad_().requires_grad
+        True
+        """
+        self.requires_grad = requires_grad
+        return self
+
+    # ------------------------------------------------------------------ array facts
+
+    @property
+    def shape(self) -> tuple:
+        """The shape of ``data``.
+
+        >>> import tapegrad as tg
+        >>> tg.tensor([[1, 2, 3]]).shape
+        (1, 3)
+        """
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions.
+
+        >>> import tapegrad as tg
+        >>> tg.tensor(1.0).ndim
+        0
+        """
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of elements (NumPy's ``size``).
+
+        >>> import tapegrad as tg
+        >>> tg.tensor([[1, 2, 3]]).size
+        3
+        """
+        return self.data.size
+
+    @property
+    def dtype(self):
+        """The NumPy dtype of ``data``.
+
+        >>> import tapegrad as tg
+        >>> tg.tensor([1.0]).dtype
+        dtype('float64')
+        """
+        return self.data.dtype
+
+    def item(self):
+        """Return the value of a one-element tensor as a Python number.
+
+        >>> import tapegrad as tg
+        >>> tg.tensor([2.5]).item()
+        2.5
+        """
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only one-element tensors can be converted to a Python number, "
+                f"got shape {self.data.shape}"
+            )
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """Return ``data`` (the same array, not a copy).
+
+        >>> import tapegrad as tg
+        >>> tg.tensor([1.0, 2.0]).numpy()
+        array([1., 2.])
+        """
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"bool: the truth value of a tensor of shape {self.data.shape} is ambiguous"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __repr__(self) -> str:
+        prefix = "tensor("
+        body = np.array2string(np.asarray(self.data), separator=", ", prefix=prefix)
+        details = []
+        if self.data.dtype not in _DEFAULT_DTYPES:
+            details.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            details.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+        elif self._requires_grad:
+            details.append("requires_grad=True")
+        return prefix + body + "".join(", " + detail for detail in details) + ")"
+
+
+# The class of every tensor that ops and ``wrap`` make: tapegrad.Tensor, once the surface has
+# defined it. The core cannot import the surface (the surface imports the ops, which import
+# the core), so the surface names its class here with ``@tensor_class``.
+_tensor_class = TensorCore
+_new_object = object.__new__
+
+
+def tensor_class(cls: type) -> type:
+    """Class decorator: make ``cls`` (a subclass of TensorCore) the class of every tensor
+    that an op returns. ``tapegrad.Tensor`` is declared with it.
+
+    >>> import tapegrad as tg
+    >>> type(tg.tensor(1.0) + 1) is tg.Tensor
+    True
+    """
+    global _tensor_class
+    if not issubclass(cls, TensorCore):
+        raise TypeError(f"tensor_class: {cls.__name__} must subclass TensorCore")
+    _tensor_class = cls
+    return cls
+
+
+def wrap(data, grad_fn=None):
+    """Wrap an array as a tensor without copying it; it requires grad when it has a grad_fn.
+
+    For arrays an op made, or that you hand over: a later change to the array shows in the
+    tensor. (``tg.tensor(data)`` copies.)
+
+    >>> import numpy as np
+    >>> wrap(np.array([1.0, 2.0]))
+    tensor([1., 2.])
+    """
+    result = _new_object(_tensor_class)
+    result.data = data
+    result._requires_grad = grad_fn is not None
+    result.grad_fn = grad_fn
+    result._grad = None
+    result.name = None
+    return result
