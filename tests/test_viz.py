@@ -233,8 +233,7 @@ def test_explain_walks_the_seed_example_as_the_seed_does(capsys):
         "  local derivatives: d(c)/d(a) = 1,  d(c)/d(b) = 1",
         "  one incoming gradient (from c): d(d)/d(b) = 1",
         "  a has two incoming gradients (from d and c): d(d)/d(a) = 1 + 1 = 2",
-        "  (a.num_forward = 2: the ops that consumed a; its gradient is complete once all "
-        "have sent theirs)",
+        "  (a.num_forward = 2: a waits for every op that consumed it)",
         "  a has no inputs; backpropagation ends here",
         "So: d(d)/d(d) = 1,  d(d)/d(c) = 1,  d(d)/d(b) = 1,  d(d)/d(a) = 2",
     ]:

@@ -1,4 +1,5 @@
-"""Elementwise math: exp, log, sqrt, abs, tanh, sigmoid, relu."""
+"""Elementwise math: exp, log, sqrt, abs, tanh, sigmoid, relu, sin, cos, log1p, expm1, clip
+and dtype casts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Linear algebra: the matrix product."""
+"""Linear algebra: the matrix product, and the fused affine map of a Linear layer."""
 
 from __future__ import annotations
 

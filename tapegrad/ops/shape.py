@@ -1,4 +1,5 @@
-"""Shape ops: reshape and permute (transpose and .T are permutes)."""
+"""Shape ops: reshape, permute, broadcast, concatenate, stack, pad and tile (transpose and .T
+are permutes; squeeze, unsqueeze and flatten are reshapes)."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ def explain(root: Tensor, gradient=None, *, quiet: bool = False) -> str:
       b has no inputs; backpropagation ends here
     At a  (leaf):
       a has two incoming gradients (from L and c): d(L)/d(a) = 3 + 1 = 4
-      (a.num_forward = 2: the ops that consumed a; its gradient is complete once all have sent theirs)
+      (a.num_forward = 2: a waits for every op that consumed it)
       a has no inputs; backpropagation ends here
     <BLANKLINE>
     So: d(L)/d(L) = 1,  d(L)/d(c) = 1,  d(L)/d(b) = 1,  d(L)/d(a) = 4
@@ -216,8 +216,8 @@ def _num_forward_lines(label: str, tensor) -> list:
     """The course exercise's counter, for a tensor that several ops consumed (if it is alive)."""
     if tensor is None:
         return []
-    return [f"  ({label}.num_forward = {tensor.num_forward}: the ops that consumed {label}; its "
-            "gradient is complete once all have sent theirs)"]
+    return [f"  ({label}.num_forward = {tensor.num_forward}: {label} waits for every op that "
+            "consumed it)"]
 
 
 def _node_lines(node: Function, grad, labels: dict, loss: str, lines: list) -> tuple:
