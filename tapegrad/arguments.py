@@ -7,6 +7,8 @@ these helpers turn each spelling into one.
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def reduction_args(op: str, axis, dim, keepdims, keepdim) -> tuple:
     """Merge PyTorch's ``dim``/``keepdim`` spelling into NumPy's ``axis``/``keepdims``.
@@ -48,3 +50,32 @@ def array_index(index, tensor_type: type):
     if isinstance(index, tuple):
         return tuple(item.data if isinstance(item, tensor_type) else item for item in index)
     return index
+
+
+class AxisError(IndexError, ValueError):
+    """An axis out of range: an IndexError, as PyTorch raises, and a ValueError, as NumPy's
+    AxisError is too, so code written for either catches it.
+
+    >>> issubclass(AxisError, IndexError) and issubclass(AxisError, ValueError)
+    True
+    """
+
+
+def checked_axis(op: str, axis: int, ndim: int) -> int:
+    """``axis`` as a non-negative position among ``ndim`` axes, or an IndexError that says the
+    range (PyTorch's rule: a 0-d tensor takes axis 0 or -1).
+
+    >>> checked_axis("split", -1, 3)
+    2
+    >>> checked_axis("split", 5, 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tapegrad.arguments.AxisError: split: dimension out of range (... [-2, 1], but got 5)
+    """
+    size = max(ndim, 1)
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{op}: an axis must be an int, got {type(axis).__name__}")
+    if not -size <= axis < size:
+        raise AxisError(f"{op}: dimension out of range (expected to be in range of "
+                         f"[{-size}, {size - 1}], but got {axis})")
+    return int(axis) % size

@@ -46,6 +46,9 @@ def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     tensor([7., 7.])
     """
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if np.asarray(fill_value).dtype.kind not in "biufc":
+        raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__} "
+                        f"{fill_value!r}")
     return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad)
 
 
@@ -85,6 +88,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
     >>> arange(3)
     tensor([0, 1, 2])
     """
+    if step == 0:
+        raise ValueError("arange: step must not be 0")
     values = np.arange(start, step=step, dtype=dtype) if end is None else np.arange(
         start, end, step, dtype=dtype)
     return _leaf(values, requires_grad)

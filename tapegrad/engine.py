@@ -10,6 +10,8 @@ it; ``tapegrad.viz`` draws and narrates along it.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from tapegrad import backend, cpython
@@ -210,15 +212,28 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
     return [_captured_gradient(tensor, wanted, create_graph) for tensor in inputs]
 
 
+# Threads may run backward passes into one tensor at once, and adding into ``.grad`` reads,
+# adds and writes (NumPy lets go of the GIL in between), so each addition holds a lock. The
+# locks are striped by the tensor's id: unrelated tensors rarely share one, so independent
+# graphs do not wait for each other.
+_ACCUMULATION_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
+def _accumulation_lock(tensor: TensorCore) -> threading.Lock:
+    return _ACCUMULATION_LOCKS[(id(tensor) >> 4) % len(_ACCUMULATION_LOCKS)]
+
+
 def _write_gradients(gradients: list, create_graph: bool) -> None:
     """Add each (tensor, gradient) pair into the tensor's ``.grad``, emptying the list."""
     while gradients:
         tensor, grad = gradients.pop()
         if create_graph:
-            tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+            with _accumulation_lock(tensor):
+                tensor._grad = grad if tensor._grad is None else tensor._grad + grad
         else:
             unshared = cpython.held_only_by_caller(grad)
-            _accumulate(tensor, grad, unshared)
+            with _accumulation_lock(tensor):
+                _accumulate(tensor, grad, unshared)
 
 
 def gradients_per_input(node: Function, input_grads) -> tuple:

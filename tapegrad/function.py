@@ -122,7 +122,7 @@ class Function:
         tensor([2., 4.], grad_fn=<Double>)
         """
         recording = grad_mode._state.enabled  # is_grad_enabled(), without the call: hot path
-        arrays = [value.data if isinstance(value, TensorCore) else value for value in inputs]
+        arrays = [value._data if isinstance(value, TensorCore) else value for value in inputs]
         parents = tuple([
             _parent(value, recording) if isinstance(value, TensorCore) else None
             for value in inputs
@@ -142,7 +142,7 @@ class Function:
         >>> Neg.apply_unary(tg.tensor(2.0))
         tensor(-2.)
         """
-        data = x.data
+        data = x._data
         parent = (x if x.grad_fn is None else x.grad_fn) if (
             grad_mode._state.enabled and x._requires_grad) else None  # _parent, in line
         return _record(cls, (data[()] if data.ndim == 0 else data,), (parent,),
@@ -161,17 +161,17 @@ class Function:
         recording = grad_mode._state.enabled
         # _parent and _fast_operand written in line: this is the path of every operator.
         if isinstance(x, TensorCore):
-            x_data = x.data
+            x_data = x._data
             x_parent = (x if x.grad_fn is None else x.grad_fn) if (
                 recording and x._requires_grad) else None
             if isinstance(y, TensorCore):
-                y_data = y.data
+                y_data = y._data
                 y_parent = (y if y.grad_fn is None else y.grad_fn) if (
                     recording and y._requires_grad) else None
             else:
                 y_data, y_parent = _operand(y, x_data), None
         else:
-            y_data, y_parent = y.data, _parent(y, recording)
+            y_data, y_parent = y._data, _parent(y, recording)
             x_data, x_parent = _operand(x, y_data), None
         operands = (x_data[()] if x_data.ndim == 0 else x_data,
                     y_data[()] if y_data.ndim == 0 else y_data)
@@ -297,7 +297,11 @@ def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dic
         else:
             data = function.forward(operands[0])
     except (ValueError, TypeError, IndexError) as error:
-        raise _name_the_op(cls.__name__, error) from error
+        # No local may hold the error: its traceback holds this frame, and the cycle would
+        # keep the whole failed graph alive until the cycle collector runs.
+        if str(error).startswith(cls.__name__):
+            raise
+        raise _with_the_op_named(cls.__name__, error) from error
     return function._link(data, operands, parents, True in needs_input_grad)
 
 
@@ -410,15 +414,11 @@ def _operand(value, other):
     return backend.as_array(value)
 
 
-def _name_the_op(op: str, error: Exception) -> Exception:
-    """Return ``error`` with the op's name in front, so a NumPy message says where it came from."""
-    message = str(error)
-    if message.startswith(op):
-        return error
-    for kind in (ValueError, TypeError, IndexError):
-        if isinstance(error, kind):
-            return kind(f"{op}: {message}")
-    return error
+def _with_the_op_named(op: str, error: Exception) -> Exception:
+    """A new error of ``error``'s plain kind with the op's name in front, so a NumPy message
+    says where it came from."""
+    kind = next(kind for kind in (IndexError, TypeError, ValueError) if isinstance(error, kind))
+    return kind(f"{op}: {error}")
 
 
 def _as_output(function: Function, data):

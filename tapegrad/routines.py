@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad import backend
+from tapegrad.arguments import checked_axis
 from tapegrad.ops.select import Maximum, Minimum, Where
 from tapegrad.ops.shape import Concatenate, Pad, Stack
 from tapegrad.tensor_core import TensorCore, wrap
@@ -120,7 +121,9 @@ def concatenate(tensors, axis: int = 0, *, dim=None) -> TensorCore:
     >>> concatenate([as_tensor([1.0]), as_tensor([2.0, 3.0])])
     tensor([1., 2., 3.])
     """
-    return Concatenate.apply(*tensors, axis=dim if dim is not None else axis)
+    tensors = _sequence_of_tensors("cat", tensors)
+    axis = checked_axis("cat", dim if dim is not None else axis, tensors[0].ndim)
+    return Concatenate.apply(*tensors, axis=axis)
 
 
 cat = concatenate
@@ -132,7 +135,18 @@ def stack(tensors, axis: int = 0, *, dim=None) -> TensorCore:
     >>> stack([as_tensor([1.0, 2.0]), as_tensor([3.0, 4.0])]).shape
     (2, 2)
     """
-    return Stack.apply(*tensors, axis=dim if dim is not None else axis)
+    tensors = _sequence_of_tensors("stack", tensors)
+    axis = checked_axis("stack", dim if dim is not None else axis, tensors[0].ndim + 1)
+    return Stack.apply(*tensors, axis=axis)
+
+
+def _sequence_of_tensors(op: str, values) -> list:
+    """A non-empty sequence of tensors (or arrays, wrapped), as cat and stack take."""
+    if isinstance(values, TensorCore) or not isinstance(values, (list, tuple)):
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got {type(values).__name__}")
+    if not values:
+        raise ValueError(f"{op}: expected a non-empty list of tensors")
+    return [value if isinstance(value, TensorCore) else as_tensor(value) for value in values]
 
 
 def pad(x, pad_width, mode: str = "constant", constant_values=0) -> TensorCore:

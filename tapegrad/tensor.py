@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from tapegrad import backend, engine, numpy_protocol
-from tapegrad.arguments import array_index, reduction_args, shape_args
+from tapegrad.arguments import array_index, checked_axis, reduction_args, shape_args
 from tapegrad.grad_mode import is_grad_enabled
 from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from tapegrad.ops.elementwise import (
@@ -155,7 +155,9 @@ class Tensor(TensorCore):
         try:
             ufunc(self.data, value, out=self.data)
         except (TypeError, ValueError) as error:
-            raise type(error)(
+            # The plain class: NumPy's subclasses (a casting error) take other arguments.
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            raise kind(
                 f"{symbol}: cannot update a tensor of shape {self.data.shape} and dtype "
                 f"{self.data.dtype} in place with {np.shape(value)}: {error}"
             ) from None
@@ -517,9 +519,10 @@ class Tensor(TensorCore):
         (2, 12)
         """
         shape = self.data.shape
+        start = checked_axis("flatten", start_dim, len(shape))
+        end = checked_axis("flatten", end_dim, len(shape))
         if not shape:
             return self.reshape(1)
-        start, end = start_dim % len(shape), end_dim % len(shape)
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
@@ -536,8 +539,9 @@ class Tensor(TensorCore):
         if axis is None:
             dropped = {i for i, size in enumerate(shape) if size == 1}
         else:
-            dropped = {a % len(shape) for a in (axis if isinstance(axis, tuple) else (axis,))
-                       if shape[a] == 1} if shape else set()
+            named = [checked_axis("squeeze", a, len(shape))
+                     for a in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+            dropped = {a for a in named if shape and shape[a] == 1}
         return self.reshape(tuple(size for i, size in enumerate(shape) if i not in dropped))
 
     def unsqueeze(self, axis: int) -> Tensor:
@@ -547,11 +551,7 @@ class Tensor(TensorCore):
         (2, 3, 1)
         """
         ndim = self.data.ndim
-        if not -ndim - 1 <= axis <= ndim:
-            raise ValueError(
-                f"unsqueeze: axis {axis} is out of range for a tensor with {ndim} dimensions"
-            )
-        position = axis if axis >= 0 else axis + ndim + 1
+        position = checked_axis("unsqueeze", axis, ndim + 1)
         shape = self.data.shape
         return self.reshape(shape[:position] + (1,) + shape[position:])
 
@@ -597,19 +597,24 @@ class Tensor(TensorCore):
         [(2,), (2,), (1,)]
         """
         axis = dim if dim is not None else axis
+        if self.data.ndim == 0:
+            raise ValueError("split: a 0-d tensor has no axis to split along")
+        axis = checked_axis("split", axis, self.data.ndim)
         length = self.data.shape[axis]
-        if isinstance(split_size_or_sections, int):
-            step = split_size_or_sections
+        if isinstance(split_size_or_sections, (int, np.integer)):
+            step = int(split_size_or_sections)
             if step <= 0:
                 raise ValueError(f"split: split_size must be positive, got {step}")
             sizes = [min(step, length - start) for start in range(0, length, step)]
         else:
-            sizes = list(split_size_or_sections)
+            sizes = [int(size) for size in split_size_or_sections]
+            if any(size < 0 for size in sizes):
+                raise ValueError(f"split: sizes must not be negative, got {sizes}")
             if sum(sizes) != length:
                 raise ValueError(
                     f"split: sizes {sizes} add up to {sum(sizes)}, not the axis length {length}"
                 )
-        before = (slice(None),) * (axis % self.data.ndim)
+        before = (slice(None),) * axis
         starts = np.cumsum([0] + sizes[:-1])
         return tuple(self[before + (slice(int(start), int(start) + size),)]
                      for start, size in zip(starts, sizes))
@@ -621,7 +626,12 @@ class Tensor(TensorCore):
         [(3,), (2,)]
         """
         axis = dim if dim is not None else axis
-        return self.split(-(-self.data.shape[axis] // chunks), axis)
+        if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+            raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+        if self.data.ndim == 0:
+            raise ValueError("chunk: a 0-d tensor has no axis to cut along")
+        axis = checked_axis("chunk", axis, self.data.ndim)
+        return self.split(max(-(-self.data.shape[axis] // chunks), 1), axis)
 
     def gather(self, axis: int, index) -> Tensor:
         """Pick ``x[index[i][j]][j]`` along ``axis`` (``torch.gather(x, dim, index)``).
@@ -630,7 +640,15 @@ class Tensor(TensorCore):
         tensor([[2.],
                 [3.]])
         """
-        index = index.data if isinstance(index, Tensor) else index
+        index = np.asarray(index.data if isinstance(index, Tensor) else index)
+        axis = checked_axis("gather", axis, self.data.ndim)
+        if index.dtype.kind not in "iu":
+            raise TypeError(f"gather: index must hold integers, got dtype {index.dtype}")
+        size = self.data.shape[axis] if self.data.ndim else 1
+        if index.size and (index.min() < 0 or index.max() >= size):
+            bad = index.min() if index.min() < 0 else index.max()
+            raise IndexError(f"gather: index {bad} is out of bounds for dimension {axis} with "
+                             f"size {size}")
         return Gather.apply(self, index=index, axis=axis)
 
     @property
@@ -665,7 +683,8 @@ class Tensor(TensorCore):
         try:
             self.data[array_index(index, TensorCore)] = value
         except (IndexError, ValueError, TypeError) as error:
-            raise type(error)(
+            kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(error, k))
+            raise kind(
                 f"setitem: cannot assign {np.shape(value)} to index {index!r} of a tensor "
                 f"of shape {self.data.shape}: {error}"
             ) from None

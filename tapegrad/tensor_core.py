@@ -25,7 +25,7 @@ class TensorCore:
     True
     """
 
-    __slots__ = ("data", "_requires_grad", "grad_fn", "_grad", "name", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "name", "__weakref__")
 
     # In the graph a leaf is a node with no inputs, so one walk visits ops and leaves alike.
     _parents = ()
@@ -39,7 +39,7 @@ class TensorCore:
                 f"Tensor: cannot hold data of dtype {array.dtype}; "
                 "expected numbers (bool, int, float or complex)"
             )
-        self.data = array
+        self._data = array
         self.grad_fn = None
         self._grad = None
         self.name = name
@@ -47,6 +47,31 @@ class TensorCore:
         self.requires_grad = requires_grad
 
     # ------------------------------------------------------------------ autograd state
+
+    @property
+    def data(self):
+        """The array this tensor holds. Assigning one replaces it without recording anything
+        (a tensor that requires grad must keep a floating dtype, as in PyTorch).
+
+        >>> import numpy as np, tapegrad as tg
+        >>> x = tg.tensor([1.0, 2.0])
+        >>> x.data = np.array([3.0, 4.0])
+        >>> x
+        tensor([3., 4.])
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        array = value._data if isinstance(value, TensorCore) else backend.as_array(value)
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f"data: a tensor holds numbers, got an array of dtype {array.dtype}")
+        if self._requires_grad and array.dtype.kind != "f":
+            raise RuntimeError(
+                f"data: this tensor requires grad, so its data must be floating point; got "
+                f"dtype {array.dtype} (convert it with .astype(np.float32) first)"
+            )
+        self._data = array
 
     @property
     def requires_grad(self) -> bool:
@@ -120,7 +145,7 @@ class TensorCore:
     @property
     def _shape(self) -> tuple:
         # The engine reads the shape of every parent, node or leaf, by this one name.
-        return self.data.shape
+        return self._data.shape
 
     @property
     def is_leaf(self) -> bool:
@@ -318,7 +343,7 @@ def wrap(data, grad_fn=None):
     tensor([1., 2.])
     """
     result = _new_object(_tensor_class)
-    result.data = data
+    result._data = data
     result._requires_grad = grad_fn is not None
     result.grad_fn = grad_fn
     result._grad = None

@@ -128,6 +128,9 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:
     """
     input = as_tensor(input)
     out_h, out_w = _pair(output_size, "adaptive_avg_pool2d output_size")
+    if out_h <= 0 or out_w <= 0:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got "
+                         f"{output_size!r}")
     height, width = input.shape[-2:]
     if height % out_h == 0 and width % out_w == 0:  # equal windows: one reshape and a mean
         shape = input.shape[:-2] + (out_h, height // out_h, out_w, width // out_w)
@@ -385,8 +388,18 @@ def _target_weights(op: str, input: Tensor, target, weight, ignore_index: int,
                          f"or ignore_index ({ignore_index}), got {safe.min()} to {safe.max()}")
     weights = kept.astype(input.dtype)
     if weight is not None:
-        weights *= as_tensor(weight).data[safe].astype(input.dtype, copy=False)
+        weights *= _class_weights(op, weight, input.shape[1])[safe].astype(input.dtype,
+                                                                           copy=False)
     return weights, safe
+
+
+def _class_weights(op: str, weight, classes: int) -> np.ndarray:
+    """The per-class ``weight`` as an array, checked to have one entry per class."""
+    weight = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if weight.shape != (classes,):
+        raise ValueError(f"{op}: weight must have one entry per class ({classes}), got shape "
+                         f"{weight.shape}")
+    return weight
 
 
 def _class_targets(op: str, input: Tensor, target) -> np.ndarray:
@@ -423,8 +436,9 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
         return CrossEntropy.apply(input, weights, classes, reduction=reduction)
     log_probs = input.log_softmax(axis=1)
     classes = input.shape[1] if input.ndim > 1 else 0
-    class_weights = None if weight is None else as_tensor(weight).data.astype(
-        input.dtype, copy=False).reshape((1, -1) + (1,) * (input.ndim - 2))
+    class_weights = None if weight is None else _class_weights(
+        "cross_entropy", weight, classes).astype(input.dtype, copy=False).reshape(
+        (1, -1) + (1,) * (input.ndim - 2))
     if target_data.dtype.kind == "f":
         return _cross_entropy_probabilities(log_probs, target, class_weights, reduction,
                                             label_smoothing, classes)
@@ -507,6 +521,9 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
     axes = (0,) + tuple(range(2, input.ndim))
     shape = (1, -1) + (1,) * (input.ndim - 2)
     if training:
+        if input.size // max(input.shape[1], 1) <= 1:
+            raise ValueError("batch_norm: Expected more than 1 value per channel when "
+                             f"training, got input of shape {input.shape}")
         mean = input.mean(axis=axes, keepdims=True)
         var = input.var(axis=axes, keepdims=True)
         if running_mean is not None or running_var is not None:
@@ -577,10 +594,11 @@ def embedding(input, weight, padding_idx=None) -> Tensor:
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {indices.dtype}")
     weight = as_tensor(weight)
-    if indices.size and (indices.min() < -weight.shape[0] or indices.max() >= weight.shape[0]):
+    if indices.size and (indices.min() < 0 or indices.max() >= weight.shape[0]):
+        bad = indices.min() if indices.min() < 0 else indices.max()
         raise IndexError(
-            f"embedding: indices must be in [0, {weight.shape[0]}), got values from "
-            f"{indices.min()} to {indices.max()}"
+            f"embedding: index {bad} is out of range for {weight.shape[0]} embeddings "
+            f"(indices must be in [0, {weight.shape[0]}))"
         )
     rows = weight[indices]
     if padding_idx is None:

@@ -65,12 +65,16 @@ class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, dtype=None) -> None:
         super().__init__()
+        if not isinstance(groups, int) or groups <= 0:
+            raise ValueError(f"Conv2d: groups must be a positive int, got {groups!r}")
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must "
                 f"both be divisible by groups ({groups})"
             )
         kernel = F._pair(kernel_size, "Conv2d kernel_size")
+        if min(kernel) <= 0:
+            raise ValueError(f"Conv2d: kernel_size must be positive, got {kernel_size!r}")
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.weight = _empty(out_channels, in_channels // groups, *kernel, dtype=dtype)

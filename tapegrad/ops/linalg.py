@@ -82,7 +82,7 @@ class Linear(Function):
         rows = grad.reshape(-1, grad.shape[-1])  # every leading axis is a batch axis
         return (
             grad @ weight if needs_x else None,
-            rows.T @ x.reshape(-1, x.shape[-1]) if needs_weight else None,
+            rows.T @ x.reshape(rows.shape[0], x.shape[-1]) if needs_weight else None,
             rows.sum(axis=0) if needs_bias else None,
         )
 
