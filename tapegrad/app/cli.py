@@ -1,91 +1,184 @@
-"""The ``tapegrad`` command: ``tapegrad train`` trains a network on a bundled dataset.
+"""The ``tapegrad`` command: ``tapegrad train`` trains a network, ``tapegrad eval`` scores one.
 
-Errors (an unknown dataset, a missing MNIST folder, a bad flag value) are one line on
-stderr and exit status 2, never a traceback.
+Errors (an unknown dataset, a missing MNIST folder, a bad flag value, an unwritable ``--out``)
+are one line on stderr naming the flag, and exit status 2, never a traceback. A loss that is
+not finite is exit status 1; a run stopped by Ctrl-C or SIGTERM saves a checkpoint, says in one
+line how to resume it, and exits with 130, as shells do for an interrupted command.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import math
 import sys
 
-from tapegrad.app.train import DEFAULT_LR, TrainConfig, train
+import tapegrad as tg
+from tapegrad.app.config import DEFAULT_LR, TrainConfig
+from tapegrad.app.evaluate import evaluate_checkpoint
+from tapegrad.app.signals import stop_requests
+from tapegrad.app.train import NonFiniteLoss, TrainingInterrupted, resume, train
+
+# With --resume the run goes on with its own settings; only where it reads and writes may change.
+RESUME_ALLOWS = {"out", "data_dir", "no_progress"}
+EXIT_ERROR, EXIT_NON_FINITE, EXIT_INTERRUPTED = 2, 1, 130
 
 
 class _OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is the one line that says what is wrong."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}")
+    return value
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    # nan and inf parse as floats, but no step can be taken with them
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite positive number, got {text}")
     return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for ``tapegrad`` and its ``train`` command."""
+    """The argument parser for ``tapegrad`` and its ``train`` and ``eval`` commands.
+
+    >>> build_parser().parse_args(["train", "--epochs", "3"]).epochs
+    3
+    """
     parser = _OneLineParser(prog="tapegrad", description="tapegrad: autodiff for NumPy.")
+    parser.add_argument("--version", action="version", version=f"tapegrad {tg.__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_OneLineParser)
+    _add_train_command(commands)
+    _add_eval_command(commands)
+    return parser
+
+
+def _add_train_command(commands) -> None:
     trainer = commands.add_parser(
         "train", help="train a network on a bundled dataset",
-        description="Train a network on a dataset; print a table per epoch and write the "
-                    "checkpoint, metrics.csv and curves.png to --out.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        description="Train a network on a dataset; print a table per epoch and write "
+                    "checkpoint.npz and best.npz (after every epoch), metrics.csv and "
+                    "curves.png to --out. Ctrl-C saves a checkpoint that --resume continues.",
+        # absent flags stay absent, so --resume can tell which ones were given
+        argument_default=argparse.SUPPRESS)
     defaults = TrainConfig()
     trainer.add_argument("--dataset", choices=["digits", "moons", "mnist"],
-                         default=defaults.dataset,
                          help="digits: scikit-learn's 8x8 digits; moons: two interleaved "
-                              "half circles; mnist: the IDX files in --data-dir")
-    trainer.add_argument("--data-dir", default=None,
+                              f"half circles; mnist: the IDX files in --data-dir "
+                              f"(default: {defaults.dataset})")
+    trainer.add_argument("--data-dir",
                          help="folder with the MNIST IDX files (plain or .gz); never downloads")
-    trainer.add_argument("--model", choices=["mlp", "cnn"], default=defaults.model,
-                         help="mlp: two hidden layers (128, 64); cnn: two conv+pool blocks")
-    trainer.add_argument("--epochs", type=_positive_int, default=defaults.epochs,
-                         help="passes over the training data")
-    trainer.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size,
-                         help="examples per gradient step")
-    trainer.add_argument("--lr", type=_positive_float, default=None,
-                         help=f"learning rate (default: {DEFAULT_LR['adam']} for adam, "
-                              f"{DEFAULT_LR['sgd']} for sgd)")
-    trainer.add_argument("--optimizer", choices=["sgd", "adam"], default=defaults.optimizer,
-                         help="sgd (momentum 0.9) or adam")
-    trainer.add_argument("--seed", type=int, default=defaults.seed,
-                         help="seed for initialisation, shuffling and the split")
-    trainer.add_argument("--out", default=defaults.out,
-                         help="folder for checkpoint.npz, metrics.csv and curves.png")
+    trainer.add_argument("--model", choices=["mlp", "cnn"],
+                         help="mlp: two hidden layers (128, 64); cnn: two conv+pool blocks "
+                              f"(default: {defaults.model})")
+    trainer.add_argument("--epochs", type=_positive_int,
+                         help=f"passes over the training data (default: {defaults.epochs})")
+    trainer.add_argument("--batch-size", type=_positive_int,
+                         help=f"examples per gradient step (default: {defaults.batch_size})")
+    trainer.add_argument("--lr", type=_learning_rate,
+                         help=f"learning rate, finite and > 0 (default: {DEFAULT_LR['adam']} "
+                              f"for adam, {DEFAULT_LR['sgd']} for sgd)")
+    trainer.add_argument("--optimizer", choices=["sgd", "adam"],
+                         help=f"sgd (momentum 0.9) or adam (default: {defaults.optimizer})")
+    trainer.add_argument("--seed", type=_seed,
+                         help="seed for initialisation, shuffling and the split "
+                              f"(default: {defaults.seed})")
+    trainer.add_argument("--out",
+                         help="folder for the checkpoints, metrics.csv and curves.png, created "
+                              f"if missing (default: {defaults.out}; with --resume, the "
+                              "checkpoint's folder)")
+    trainer.add_argument("--resume", metavar="CHECKPOINT",
+                         help="go on with the run saved in CHECKPOINT, with its own settings, "
+                              "to the same result as if it had never stopped")
     trainer.add_argument("--no-progress", action="store_true",
-                         help="no progress bar (tqdm), only the table")
-    return parser
+                         help="no progress bar (there is none when the output is not a "
+                              "terminal), only the table")
+
+
+def _add_eval_command(commands) -> None:
+    evaluator = commands.add_parser(
+        "eval", help="score a checkpoint on its test set",
+        description="Load a checkpoint written by tapegrad train, print its accuracy, loss and "
+                    "a per-class table on the run's test set, and draw the confusion matrix "
+                    "(with matplotlib) next to the checkpoint or into --out.")
+    evaluator.add_argument("checkpoint", help="checkpoint.npz or best.npz of a run")
+    evaluator.add_argument("--out", default=None,
+                           help="folder for the confusion-matrix picture "
+                                "(default: the checkpoint's folder)")
+    evaluator.add_argument("--data-dir", default=None,
+                           help="where the MNIST IDX files are now, if they moved")
 
 
 def main(argv=None) -> int:
     """Run the ``tapegrad`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command != "train":
+    if args.command is None:
         parser.print_help()
-        return 0 if args.command is None else 2
-    config = TrainConfig(dataset=args.dataset, model=args.model, data_dir=args.data_dir,
-                         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                         optimizer=args.optimizer, seed=args.seed, out=args.out,
-                         progress=not args.no_progress)
+        return 0
+    log = functools.partial(print, flush=True)  # a line per epoch, also into a pipe or file
     try:
-        train(config)
+        if args.command == "eval":
+            evaluate_checkpoint(args.checkpoint, args.out, args.data_dir, log=log)
+        else:
+            _train_command(dict(vars(args)), log)
+    except TrainingInterrupted as interrupted:
+        return _fail(interrupted, EXIT_INTERRUPTED)
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before the first step could stop
+        hint = "; resume from the last checkpoint.npz it wrote" if args.command == "train" else ""
+        return _fail(f"tapegrad {args.command}: interrupted{hint}", EXIT_INTERRUPTED)
+    except NonFiniteLoss as error:
+        return _fail(f"tapegrad train: error: {error}", EXIT_NON_FINITE)
     except (ValueError, FileNotFoundError, ImportError, OSError) as error:
-        print(f"tapegrad train: error: {error}", file=sys.stderr)
-        return 2
+        return _fail(f"tapegrad {args.command}: error: {error}", EXIT_ERROR)
     return 0
+
+
+def _train_command(given: dict, log) -> None:
+    """``tapegrad train``, fresh or resumed, with SIGINT and SIGTERM as stop requests."""
+    given.pop("command")
+    checkpoint = given.pop("resume", None)
+    if checkpoint is not None:
+        extra = sorted(set(given) - RESUME_ALLOWS)
+        if extra:
+            flag = "--" + extra[0].replace("_", "-")
+            raise ValueError(f"argument {flag}: not allowed with --resume, which goes on "
+                             "with the run's own settings")
+    progress = not given.pop("no_progress", False)
+    with stop_requests() as stop:
+        if checkpoint is not None:
+            resume(checkpoint, out=given.pop("out", None), log=log, stop=stop,
+                   progress=progress, **given)
+        else:
+            train(TrainConfig(**given, progress=progress), log=log, stop=stop)
+
+
+def _fail(message, status: int) -> int:
+    print(message, file=sys.stderr, flush=True)
+    return status
 
 
 if __name__ == "__main__":

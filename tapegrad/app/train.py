@@ -1,220 +1,218 @@
-"""The main job: train a small network on a bundled dataset, and report how it went.
+"""The main job: train a small network on a bundled dataset, losing no work on the way.
 
-``tapegrad train`` (``tapegrad.app.cli``) parses the flags; this module builds the data, the
-model and the optimizer, runs the epochs, and writes the checkpoint, ``metrics.csv`` and
-``curves.png``. Like all of ``tapegrad.app`` it uses only the public API.
+``tapegrad train`` (``tapegrad.app.cli``) parses the flags; this module runs the epochs. After
+every epoch it writes ``checkpoint.npz`` (and ``best.npz`` when the test accuracy is the best
+so far) and ``metrics.csv``; at the end, ``curves.png``. A stop request (SIGINT, SIGTERM: see
+``signals.py``) ends the run between two steps with a checkpoint that ``resume`` continues to
+the very same weights; a loss that is not finite ends it with an error and keeps the last good
+checkpoint. Like all of ``tapegrad.app`` it uses only the public API.
 """
 
 from __future__ import annotations
 
-import csv
+import math
+import os
+import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
-import tapegrad as tg
-from tapegrad import data, nn, optim
+from tapegrad.app.build import epoch_loader, load_split
+from tapegrad.app.checkpoint import TrainingState, restore_state, save_checkpoint
+from tapegrad.app.config import DEFAULT_LR, TrainConfig
+from tapegrad.app.evaluate import evaluate
+from tapegrad.app.outputs import plot_curves, prepare_out, write_metrics
 from tapegrad.nn import functional as F
 
+__all__ = ["DEFAULT_LR", "NonFiniteLoss", "TrainConfig", "TrainingInterrupted", "resume",
+           "train"]
 
-@dataclass
-class TrainConfig:
-    """Everything ``tapegrad train`` can be told; the defaults train an MLP on digits.
+OUTPUTS = ("checkpoint.npz", "best.npz", "metrics.csv", "curves.png")
+TABLE_HEADER = "epoch  train loss  test loss  test acc  seconds"
 
-    >>> TrainConfig().model
-    'mlp'
+
+class TrainingInterrupted(Exception):
+    """Training stopped on request, after writing the checkpoint that resumes it."""
+
+    def __init__(self, checkpoint: Path, epoch: int, step: int):
+        self.checkpoint = checkpoint
+        super().__init__(
+            f"interrupted in epoch {epoch} after step {step}; saved {checkpoint}; resume with: "
+            f"tapegrad train --resume {shlex.quote(str(checkpoint))}")
+
+
+class NonFiniteLoss(ArithmeticError):
+    """The loss became inf or nan: the run stops, keeping the last good checkpoint."""
+
+
+def train(config: TrainConfig, log=print, stop=None) -> list[dict]:
+    """Train as ``config`` says, print a per-epoch table, and return the metrics per epoch.
+
+    ``stop`` is anything with ``is_set()`` (a ``threading.Event``): when it is set, the run
+    writes a checkpoint before its next step and raises ``TrainingInterrupted``.
+
+    >>> import tempfile
+    >>> history = train(TrainConfig(dataset="moons", epochs=2, out=tempfile.mkdtemp()),
+    ...                 log=lambda line: None)
+    >>> [row["epoch"] for row in history]
+    [1, 2]
     """
-
-    dataset: str = "digits"
-    model: str = "mlp"
-    data_dir: str | None = None
-    epochs: int = 40
-    batch_size: int = 32
-    lr: float | None = None  # None: the optimizer's usual rate (see default_lr)
-    optimizer: str = "adam"
-    seed: int = 0
-    out: str = "runs/latest"
-    progress: bool = True
-
-
-DEFAULT_LR = {"adam": 2e-3, "sgd": 0.1}
-
-
-@dataclass
-class Split:
-    """Train and test arrays; images keep their (channels, height, width) shape."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-
-    @property
-    def classes(self) -> int:
-        return int(max(self.y_train.max(), self.y_test.max())) + 1
-
-
-def load_split(config: TrainConfig) -> Split:
-    """The dataset as train/test arrays: digits and moons split 80/20 by the seed."""
-    if config.dataset == "mnist":
-        if config.data_dir is None:
-            raise ValueError("--dataset mnist needs --data-dir DIR with the MNIST IDX files")
-        x_train, y_train = data.load_mnist(config.data_dir, kind="train")
-        x_test, y_test = data.load_mnist(config.data_dir, kind="test")
-        scale = np.float32(1 / 255)
-        return Split(x_train[:, None].astype(np.float32) * scale, y_train,
-                     x_test[:, None].astype(np.float32) * scale, y_test)
-    if config.dataset == "digits":
-        x, y = data.load_digits()
-        x = x.reshape(-1, 1, 8, 8)
-    elif config.dataset == "moons":
-        x, y = data.make_moons(1000, noise=0.2, seed=config.seed)
-        x = x.astype(np.float32)
-    else:
-        raise ValueError(f"unknown dataset {config.dataset!r}; choose digits, moons or mnist")
-    order = np.random.default_rng(config.seed).permutation(len(x))
-    cut = int(0.8 * len(x))
-    return Split(x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]])
-
-
-def build_model(name: str, input_shape: tuple, classes: int) -> nn.Module:
-    """An MLP for any input, or a small CNN for (1, H, W) images.
-
-    >>> build_model("mlp", (1, 8, 8), 10)[0]
-    Flatten(start_dim=1, end_dim=-1)
-    """
-    features = int(np.prod(input_shape))
-    if name == "mlp":
-        return nn.Sequential(
-            nn.Flatten(), nn.Linear(features, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
-            nn.Linear(64, classes),
-        )
-    if name == "cnn":
-        if len(input_shape) != 3:
-            raise ValueError("--model cnn needs image data (digits or mnist), not points")
-        height, width = input_shape[1:]
-        return nn.Sequential(
-            nn.Conv2d(input_shape[0], 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(32 * (height // 4) * (width // 4), 64), nn.ReLU(),
-            nn.Linear(64, classes),
-        )
-    raise ValueError(f"unknown model {name!r}; choose mlp or cnn")
-
-
-def build_optimizer(config: TrainConfig, parameters) -> optim.Optimizer:
-    """Adam or SGD (with momentum 0.9) at ``config.lr`` or the optimizer's usual rate."""
-    lr = DEFAULT_LR[config.optimizer] if config.lr is None else config.lr
-    if config.optimizer == "adam":
-        return optim.Adam(parameters, lr=lr)
-    if config.optimizer == "sgd":
-        return optim.SGD(parameters, lr=lr, momentum=0.9)
-    raise ValueError(f"unknown optimizer {config.optimizer!r}; choose sgd or adam")
-
-
-def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 512) -> float:
-    """The fraction of ``x`` the model classifies as ``y`` (in eval mode, without a graph)."""
-    model.eval()
-    correct = 0
-    with tg.no_grad():
-        for start in range(0, len(x), batch_size):
-            logits = model(tg.tensor(x[start:start + batch_size]))
-            correct += int((logits.data.argmax(axis=1) == y[start:start + batch_size]).sum())
-    model.train()
-    return correct / len(x)
-
-
-def train(config: TrainConfig, log=print) -> list[dict]:
-    """Train as ``config`` says; print a per-epoch table; return the metrics per epoch."""
-    tg.manual_seed(config.seed)
+    out = prepare_out(config.out)
     split = load_split(config)
-    model = build_model(config.model, split.x_train.shape[1:], split.classes)
-    optimizer = build_optimizer(config, model.parameters())
-    # Annealing the rate to ~0 over the run settles the weights, so the last epoch is a good one.
-    schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
-    loader = data.DataLoader(data.TensorDataset(split.x_train, split.y_train),
-                             batch_size=config.batch_size, shuffle=True, seed=config.seed)
+    state = TrainingState.fresh(config, split.x_train.shape[1:], split.classes)
     log(f"training {config.model} on {config.dataset}: {len(split.x_train)} train / "
         f"{len(split.x_test)} test examples, {config.optimizer}, {config.epochs} epochs")
-    log(f"{'epoch':>5}  {'train loss':>10}  {'test acc':>8}  {'seconds':>7}")
-    history = []
-    for epoch in range(1, config.epochs + 1):
-        start = time.perf_counter()
-        loss = _run_epoch(model, optimizer, loader, epoch, config)
-        schedule.step()
-        row = {"epoch": epoch, "train_loss": loss,
-               "test_accuracy": accuracy(model, split.x_test, split.y_test),
-               "seconds": time.perf_counter() - start}
-        history.append(row)
-        log(f"{epoch:>5}  {row['train_loss']:>10.4f}  {row['test_accuracy']:>8.2%}  "
-            f"{row['seconds']:>7.2f}")
-    _write_outputs(Path(config.out), config, model, optimizer, history, log)
+    return _run(state, split, out, log, stop)
+
+
+def resume(checkpoint: str | os.PathLike, out: str | os.PathLike | None = None, log=print,
+           stop=None, **overrides) -> list[dict]:
+    """Go on with the run saved in ``checkpoint``, writing to ``out`` (default: the folder the
+    checkpoint is in); ``overrides`` may set ``progress`` and ``data_dir``.
+
+    The result is the uninterrupted run's, to the last bit: the same batches in the same
+    order, the optimizer's and the schedule's state as they were.
+    """
+    out = Path(checkpoint).parent if out is None else Path(out)
+    try:
+        state = restore_state(checkpoint, out=str(out), **overrides)
+    except (ValueError, FileNotFoundError) as error:
+        raise type(error)(f"--resume {checkpoint}: {error}") from None
+    prepare_out(out)
+    split = load_split(state.config)
+    done, config = state.progress, state.config
+    if done.epoch < config.epochs:
+        log(f"resuming {config.model} on {config.dataset} from {checkpoint}: epoch "
+            f"{done.epoch + 1} of {config.epochs}, after step {done.step}")
+    else:
+        log(f"{checkpoint} has finished all {config.epochs} epochs; nothing left to train")
+    return _run(state, split, out, log, stop)
+
+
+def _run(state: TrainingState, split, out: Path, log, stop) -> list[dict]:
+    """The epochs still to do, then ``curves.png``; returns the metrics of every epoch."""
+    if state.progress.epoch < state.config.epochs:
+        log(TABLE_HEADER)
+    # an overflow on the way to inf or nan is reported once, by the finiteness checks
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        while state.progress.epoch < state.config.epochs:
+            _train_epoch(state, split, out, stop)
+            log(_table_row(_finish_epoch(state, split, out)))
+    history = state.progress.history
+    write_metrics(history, out / "metrics.csv")  # also when a finished run moved to a new --out
+    if not plot_curves(history, out / "curves.png"):
+        log("matplotlib is not installed, so no curves.png (pip install 'tapegrad[plots]')")
+    kept = [name for name in OUTPUTS if (out / name).exists()]
+    log(f"{out} holds {', '.join(kept)}")
     return history
 
 
-def _run_epoch(model, optimizer, loader, epoch: int, config: TrainConfig) -> float:
-    """One pass over the training data; returns the mean training loss."""
-    total, count = 0.0, 0
-    batches = _progress(loader, epoch, config)
+def _train_epoch(state: TrainingState, split, out: Path, stop) -> None:
+    """The steps of the epoch under way that are still to do (all of them, unless resumed)."""
+    progress = state.progress
+    epoch = progress.epoch + 1
+    loader = epoch_loader(split, state.config, epoch)
+    started = time.perf_counter() - progress.seconds
+    # a resumed epoch skips the batches it already took: same order, so the same batches
+    batches = _with_progress_bar(islice(loader, progress.step, None), state, len(loader))
     for x, y in batches:
-        loss = F.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(y)
-        count += len(y)
+        if stop is not None and stop.is_set():
+            progress.seconds = time.perf_counter() - started
+            if hasattr(batches, "close"):
+                batches.close()  # clear the bar, so the one line about resuming stands alone
+            save_checkpoint(state, out / "checkpoint.npz")
+            raise TrainingInterrupted(out / "checkpoint.npz", epoch, progress.step)
+        _step(state, x, y, out)
         if hasattr(batches, "set_postfix"):
-            batches.set_postfix(loss=f"{total / count:.4f}")
-    return total / count
+            batches.set_postfix(loss=f"{progress.loss_total / progress.examples:.4f}")
+    progress.seconds = time.perf_counter() - started
 
 
-def _progress(loader, epoch: int, config: TrainConfig):
-    """The loader wrapped in a tqdm bar (when tqdm is installed and progress is wanted)."""
-    if not config.progress:
-        return loader
+def _step(state: TrainingState, x, y, out: Path) -> None:
+    """One gradient step, refused before the update when the loss is not finite."""
+    loss = F.cross_entropy(state.model(x), y)
+    value = loss.item()
+    if not math.isfinite(value):
+        raise _non_finite(f"the training loss became {value}",
+                          f"in epoch {state.progress.epoch + 1} at step {state.progress.step + 1}",
+                          state, out)
+    state.optimizer.zero_grad()
+    loss.backward()
+    state.optimizer.step()
+    progress = state.progress
+    progress.step += 1
+    progress.loss_total += value * len(y)
+    progress.examples += len(y)
+
+
+def _finish_epoch(state: TrainingState, split, out: Path) -> dict:
+    """Measure the test set, step the schedule, write the checkpoints and metrics.csv."""
+    progress = state.progress
+    result = evaluate(state.model, split.x_test, split.y_test)
+    when = f"after epoch {progress.epoch + 1} (step {progress.step})"
+    if not math.isfinite(result.loss):
+        raise _non_finite(f"the test loss became {result.loss}", when, state, out)
+    if not _weights_are_finite(state.model):
+        raise _non_finite("the weights became inf or nan", when, state, out)
+    row = {"epoch": progress.epoch + 1, "train_loss": progress.loss_total / progress.examples,
+           "test_loss": result.loss, "test_accuracy": result.accuracy,
+           "lr": state.optimizer.param_groups[0]["lr"], "seconds": progress.seconds}
+    state.schedule.step()
+    progress.history.append(row)
+    progress.epoch += 1
+    progress.step = progress.examples = 0
+    progress.loss_total = progress.seconds = 0.0
+    is_best = progress.best_accuracy is None or result.accuracy > progress.best_accuracy
+    if is_best:
+        progress.best_accuracy = result.accuracy
+    save_checkpoint(state, out / "checkpoint.npz")
+    if is_best:
+        save_checkpoint(state, out / "best.npz")
+    write_metrics(progress.history, out / "metrics.csv")
+    return row
+
+
+def _weights_are_finite(model) -> bool:
+    return all(np.isfinite(parameter.data).all() for parameter in model.parameters())
+
+
+def _non_finite(what: str, when: str, state: TrainingState, out: Path) -> NonFiniteLoss:
+    """The one-line error for a loss that is inf or nan, with what to try instead."""
+    progress, lr = state.progress, state.config.learning_rate
+    kept = (f"the last good checkpoint is {out / 'checkpoint.npz'} (epoch {progress.epoch})"
+            if progress.epoch else "no checkpoint was written")
+    return NonFiniteLoss(
+        f"{what} {when}; the learning rate is probably too high: try a lower --lr than "
+        f"{lr:g} (e.g. --lr {lr / 10:g}); {kept}")
+
+
+def _table_row(row: dict) -> str:
+    return (f"{row['epoch']:>5}  {row['train_loss']:>10.4f}  {row['test_loss']:>9.4f}  "
+            f"{row['test_accuracy']:>8.2%}  {row['seconds']:>7.2f}")
+
+
+def _with_progress_bar(batches, state: TrainingState, total: int):
+    """``batches`` in a tqdm bar, on a terminal only: in a log file, a bar's redraws are noise
+    and the table already has one line per epoch."""
+    if not wants_progress_bar(state.config.progress, sys.stdout, sys.stderr):
+        return batches
     try:
         from tqdm import tqdm
     except ImportError:
-        return loader
-    return tqdm(loader, desc=f"epoch {epoch}/{config.epochs}", leave=False, file=sys.stderr)
+        return batches
+    epoch = state.progress.epoch + 1
+    return tqdm(batches, desc=f"epoch {epoch}/{state.config.epochs}", total=total,
+                initial=state.progress.step, leave=False, file=sys.stderr)
 
 
-def _write_outputs(out: Path, config, model, optimizer, history, log) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    tg.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-             "config": asdict(config)}, out / "checkpoint.npz")
-    with open(out / "metrics.csv", "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(history[0]))
-        writer.writeheader()
-        writer.writerows(history)
-    written = ["checkpoint.npz", "metrics.csv"]
-    if plot_curves(history, out / "curves.png"):
-        written.append("curves.png")
-    else:
-        log("matplotlib is not installed, so no curves.png (pip install 'tapegrad[plots]')")
-    log(f"wrote {', '.join(written)} to {out}")
+def wants_progress_bar(asked: bool, *streams) -> bool:
+    """A bar only when asked for and every one of ``streams`` is a terminal.
 
-
-def plot_curves(history: list[dict], path: Path) -> bool:
-    """Plot training loss and test accuracy per epoch to ``path``; False without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    epochs = [row["epoch"] for row in history]
-    figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.5))
-    loss_axes.plot(epochs, [row["train_loss"] for row in history], marker="o")
-    loss_axes.set(xlabel="epoch", ylabel="training loss", title="Loss")
-    accuracy_axes.plot(epochs, [row["test_accuracy"] for row in history], marker="o",
-                       color="tab:green")
-    accuracy_axes.set(xlabel="epoch", ylabel="test accuracy", title="Accuracy")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return True
+    >>> import io
+    >>> wants_progress_bar(True, io.StringIO())
+    False
+    """
+    return asked and all(stream.isatty() for stream in streams)

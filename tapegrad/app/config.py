@@ -1,0 +1,44 @@
+"""What ``tapegrad train`` can be told: one dataclass, saved in every checkpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+DEFAULT_LR = {"adam": 2e-3, "sgd": 0.1}
+
+
+@dataclass
+class TrainConfig:
+    """Everything ``tapegrad train`` can be told; the defaults train an MLP on digits.
+
+    >>> TrainConfig().model
+    'mlp'
+    >>> TrainConfig(optimizer="sgd").learning_rate
+    0.1
+    """
+
+    dataset: str = "digits"
+    model: str = "mlp"
+    data_dir: str | None = None
+    epochs: int = 40
+    batch_size: int = 32
+    lr: float | None = None  # None: the optimizer's usual rate (see learning_rate)
+    optimizer: str = "adam"
+    seed: int = 0
+    out: str = "runs/latest"
+    progress: bool = True
+
+    @property
+    def learning_rate(self) -> float:
+        """The starting learning rate: ``lr``, or the optimizer's usual one."""
+        return DEFAULT_LR[self.optimizer] if self.lr is None else self.lr
+
+    @classmethod
+    def from_dict(cls, saved: dict) -> TrainConfig:
+        """The config a checkpoint saved; keys this version does not know are left out.
+
+        >>> TrainConfig.from_dict({"dataset": "moons", "colour": "blue"}).dataset
+        'moons'
+        """
+        known = {field.name for field in fields(cls)}
+        return cls(**{key: value for key, value in saved.items() if key in known})
