@@ -21,11 +21,21 @@ def _module_name(path: Path) -> str:
 MODULES = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
 
 
+def _runtime_statements(tree: ast.AST):
+    """Every statement of a file but those under ``if TYPE_CHECKING:`` (annotations only)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            continue
+        yield node
+        yield from _runtime_statements(node)
+
+
 def _imported_modules(path: Path) -> set:
-    """The tapegrad modules a file imports, at any depth of its code (``from tapegrad import
-    nn`` names the module tapegrad.nn; ``from tapegrad.ops.shape import Pad``, the module)."""
+    """The tapegrad modules a file imports when it runs, at any depth of its code (``from
+    tapegrad import nn`` names the module tapegrad.nn; ``from tapegrad.ops.shape import Pad``,
+    the module)."""
     found = set()
-    for statement in ast.walk(ast.parse(path.read_text())):
+    for statement in _runtime_statements(ast.parse(path.read_text())):
         if isinstance(statement, ast.Import):
             found |= {alias.name for alias in statement.names}
         elif isinstance(statement, ast.ImportFrom) and statement.module:
