@@ -2,6 +2,8 @@
 
 import gzip
 import sys
+import time
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -18,7 +20,7 @@ from tapegrad.data import (
     make_moons,
     random_split,
 )
-from tapegrad.data.idx import parse_idx
+from tapegrad.data.idx import parse_idx, read_idx
 
 
 def _xy(n=10):
@@ -466,6 +468,63 @@ def test_parse_idx_reads_every_dtype_in_native_order(dtype, code):
     parsed = parse_idx(_idx_bytes(array, code))
     assert parsed.dtype.isnative and parsed.dtype == np.dtype(dtype).newbyteorder("=")
     np.testing.assert_array_equal(parsed, array)
+
+
+def _header(shape, code=0x08):
+    return bytes([0, 0, code, len(shape)]) + b"".join(size.to_bytes(4, "big") for size in shape)
+
+
+def _read_bounded(path, match, memory=4 * 2**20):
+    """read_idx(path) raises a ValueError naming the file, quickly and in little memory."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(ValueError, match=match) as caught:
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 1.0
+    assert peak < memory, f"reading {path} allocated {peak} bytes"
+    assert str(path) in str(caught.value)
+
+
+def test_a_gzip_bomb_behind_a_small_header_fails_without_inflating_it(tmp_path):
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    with gzip.open(path, "wb") as file:
+        file.write(_header((2, 28, 28)) + bytes(2 * 28 * 28))
+        for _ in range(64):  # 64 MB more than the header announces, in a 65 KB file
+            file.write(bytes(2**20))
+    assert path.stat().st_size < 70_000
+    _read_bounded(path, "has extra bytes: its header announces shape \\(2, 28, 28\\), 1584 "
+                        "bytes in all, but more follow")
+
+
+def test_a_gzip_header_announcing_more_than_the_file_can_inflate_to_is_refused(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    _write(path, _header((2**20, 2**10, 2**10)) + bytes(100))
+    _read_bounded(path, r"is truncated: its header announces shape \(1048576, 1024, 1024\), "
+                        r"\d+ bytes in all, more than \d+ gzip-compressed bytes can hold")
+
+
+def test_a_plain_file_longer_than_its_header_announces_is_refused_unread(tmp_path):
+    path = tmp_path / "train-labels-idx1-ubyte"
+    with path.open("wb") as file:
+        file.write(_header((3,)) + bytes(3))
+        file.truncate(2**25)  # 32 MB of zeros after the 3 bytes announced
+    _read_bounded(path, r"has extra bytes: .* 11 bytes in all, but it holds 33554432")
+
+
+def test_a_plain_file_announcing_terabytes_is_refused_unread(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(_header((2**20, 2**10, 2**10), code=0x0E) + bytes(64))
+    _read_bounded(path, r"is truncated: .* 8796093022224 bytes in all, but it holds 80")
+
+
+def test_a_gzip_file_with_less_data_than_announced_is_refused(tmp_path):
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    _write(path, _header((100,)) + bytes(60))
+    _read_bounded(path, r"is truncated: .* 108 bytes in all, but it holds 68")
 
 
 # ---------------------------------------------------------------- scikit-learn data sets

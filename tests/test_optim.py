@@ -1,5 +1,6 @@
 """tapegrad.optim: trajectories, schedules and clipping match torch.optim; state and errors."""
 
+import copy
 import math
 import re
 
@@ -546,3 +547,194 @@ def test_clip_grad_norm_edge_cases():
     assert total.dtype == np.float32 and total.item() == pytest.approx(5.0)
     assert single.grad.dtype == np.float32
     np.testing.assert_allclose(single.grad, [0.6, 0.8], rtol=1e-5)
+
+
+# ---------------------------------------------------------------------- checkpoints that lie
+
+
+def _trained(name, kwargs, seed=0):
+    """An optimizer of float32 parameters in two groups, after a few steps: it has state."""
+    rng = np.random.default_rng(seed)
+    params = [tg.tensor(rng.normal(size=shape).astype(np.float32), requires_grad=True)
+              for shape in SHAPES]
+    optimizer = getattr(optim, name)([{"params": params[:1]}, {"params": params[1:]}],
+                                     **kwargs)
+    _run_steps(optimizer, params, _gradient_sequence(5, np.float32))
+    return optimizer
+
+
+def _snapshot(optimizer):
+    """Copies of everything load_state_dict may change, and the objects it must keep."""
+    state = {id(param): copy.deepcopy(entry) for param, entry in optimizer.state.items()}
+    groups = [{key: copy.deepcopy(value) for key, value in group.items() if key != "params"}
+              for group in optimizer.param_groups]
+    params = [[id(param) for param in group["params"]] for group in optimizer.param_groups]
+    return optimizer.state, state, optimizer.param_groups[0], groups, params
+
+
+def _assert_unchanged(optimizer, snapshot):
+    state_object, state, first_group, groups, params = snapshot
+    assert optimizer.state is state_object and optimizer.param_groups[0] is first_group
+    assert {id(param): list(entry) for param, entry in optimizer.state.items()} == {
+        key: list(entry) for key, entry in state.items()}
+    for param, entry in optimizer.state.items():
+        for key, value in entry.items():
+            before = state[id(param)][key]
+            assert type(value) is type(before) and np.shape(value) == np.shape(before), key
+            assert np.asarray(value).dtype == np.asarray(before).dtype, key
+            np.testing.assert_array_equal(value, before, err_msg=key)
+    assert [{key: value for key, value in group.items() if key != "params"}
+            for group in optimizer.param_groups] == groups
+    assert [[id(param) for param in group["params"]]
+            for group in optimizer.param_groups] == params
+
+
+BAD_STATE_VALUES = [
+    pytest.param(lambda shape: np.full(shape, "x"), "has dtype <U1, expected numbers",
+                 id="text-array"),
+    pytest.param(lambda shape: None, "is None, expected a number or an array", id="None"),
+    pytest.param(lambda shape: np.full(shape, None, dtype=object), "has dtype object",
+                 id="object-array"),
+    pytest.param(lambda shape: np.full(shape, 1 + 1j), "has dtype complex128", id="complex"),
+    pytest.param(lambda shape: np.full(shape, 1e300),
+                 "holds values too large for the parameter's float32", id="overflow"),
+    pytest.param(lambda shape: "1.0", "is '1.0', expected a number", id="text"),
+    pytest.param(lambda shape: float("nan"), "is nan, expected a finite number", id="nan"),
+    pytest.param(lambda shape: np.zeros((5, 5)), r"has shape \(5, 5\), the parameter has",
+                 id="shape"),
+]
+
+
+@pytest.mark.parametrize("bad, match", BAD_STATE_VALUES)
+@pytest.mark.parametrize("name, kwargs", STATEFUL_ROWS, ids=map(_row_id, STATEFUL_ROWS))
+def test_a_bad_last_state_value_leaves_the_optimizer_as_it_was(name, kwargs, bad, match):
+    saved = _trained(name, kwargs).state_dict()
+    last = max(saved["state"])
+    key = list(saved["state"][last])[-1]
+    saved["state"][last][key] = bad(np.shape(saved["state"][last][key]))
+    optimizer = _trained(name, kwargs, seed=1)
+    snapshot = _snapshot(optimizer)
+    with pytest.raises(ValueError, match=f"state '{key}' of parameter {last} {match}"):
+        optimizer.load_state_dict(saved)
+    _assert_unchanged(optimizer, snapshot)
+
+
+BAD_HYPERPARAMETERS = [
+    pytest.param("lr", "fast", "'lr' is 'fast', expected a number", id="text"),
+    pytest.param("lr", float("nan"), "'lr' is nan, expected a finite number", id="nan"),
+    pytest.param("lr", -1.0, "Invalid learning rate: -1.0", id="out-of-range"),
+    pytest.param("lr", None, "'lr' is None, expected a number", id="None"),
+    pytest.param("maximize", "yes", "'maximize' is 'yes', expected a bool", id="bool"),
+    pytest.param("lr", ..., "has no 'lr'; was it saved by another optimizer", id="missing"),
+]
+
+
+@pytest.mark.parametrize("key, bad, match", BAD_HYPERPARAMETERS)
+@pytest.mark.parametrize("name, kwargs", STATEFUL_ROWS, ids=map(_row_id, STATEFUL_ROWS))
+def test_a_bad_hyperparameter_in_the_last_group_leaves_the_optimizer_as_it_was(
+        name, kwargs, key, bad, match):
+    saved = _trained(name, kwargs).state_dict()
+    if bad is ...:
+        del saved["param_groups"][-1][key]
+    else:
+        saved["param_groups"][-1][key] = bad
+    optimizer = _trained(name, kwargs, seed=1)
+    snapshot = _snapshot(optimizer)
+    with pytest.raises(ValueError, match=f"parameter group 1 .*{match}"):
+        optimizer.load_state_dict(saved)
+    _assert_unchanged(optimizer, snapshot)
+
+
+def test_adams_betas_keep_their_layout():
+    saved = _trained("Adam", {"lr": 0.05}).state_dict()
+    optimizer = _trained("Adam", {"lr": 0.05}, seed=1)
+    for betas, match in [((0.9,), "'betas' is \\(0.9,\\), expected a sequence of 2"),
+                         ((0.9, "x"), r"'betas'\[1\] is 'x', expected a number"),
+                         ((0.9, 1.5), "Invalid beta parameter at index 1: 1.5")]:
+        saved["param_groups"][-1]["betas"] = betas
+        with pytest.raises(ValueError, match=match):
+            optimizer.load_state_dict(saved)
+
+
+@pytest.mark.parametrize("change, match", [
+    pytest.param(lambda saved: saved.update(state=[]), "'state' and 'param_groups'",
+                 id="state-a-list"),
+    pytest.param(lambda saved: saved["param_groups"].__setitem__(1, [1, 2]),
+                 "parameter group 1 of the state dict is not a dict with a 'params' list",
+                 id="group-a-list"),
+    pytest.param(lambda saved: saved["param_groups"][1].__setitem__("params", [1, "2"]),
+                 "param_groups name parameter '2'; parameters are named by integer index",
+                 id="index-text"),
+    pytest.param(lambda saved: saved["param_groups"][1].__setitem__("params", [0, 1]),
+                 "param_groups list parameter 0 more than once", id="index-twice"),
+    pytest.param(lambda saved: saved["state"].__setitem__(2, [1.0]),
+                 "the state of parameter 2 is list, not a dict", id="entry-a-list"),
+    pytest.param(lambda saved: saved["state"].__setitem__(7, {}),
+                 "state for parameter 7, which none of its param_groups lists",
+                 id="unknown-index"),
+])
+def test_a_malformed_optimizer_state_dict_changes_nothing(change, match):
+    saved = _trained("Adam", {"lr": 0.05}).state_dict()
+    change(saved)
+    optimizer = _trained("Adam", {"lr": 0.05}, seed=1)
+    snapshot = _snapshot(optimizer)
+    with pytest.raises(ValueError, match=match):
+        optimizer.load_state_dict(saved)
+    _assert_unchanged(optimizer, snapshot)
+
+
+def test_non_finite_optimizer_state_loads_as_it_is():
+    saved = _trained("Adam", {"lr": 0.05}).state_dict()
+    saved["state"][0]["exp_avg"][0] = np.nan
+    optimizer = _trained("Adam", {"lr": 0.05}, seed=1)
+    optimizer.load_state_dict(saved)
+    param = optimizer.param_groups[0]["params"][0]
+    assert np.isnan(optimizer.state[param]["exp_avg"][0])
+    assert optimizer.state[param]["exp_avg"].dtype == np.float32
+
+
+def _scheduler_snapshot(scheduler):
+    attributes = {key: copy.deepcopy(value) for key, value in vars(scheduler).items()
+                  if key != "optimizer"}
+    groups = [{key: copy.deepcopy(value) for key, value in group.items() if key != "params"}
+              for group in scheduler.optimizer.param_groups]
+    return attributes, groups
+
+
+def _bad_last_entry(saved):
+    saved[list(saved)[-1]] = "x"
+
+
+@pytest.mark.parametrize("change, match", [
+    pytest.param(_bad_last_entry, "is 'x', expected", id="last-entry-text"),
+    pytest.param(lambda saved: saved.update(last_epoch="12"),
+                 "'last_epoch' is '12', expected a number", id="last-epoch-text"),
+    pytest.param(lambda saved: saved.update(last_epoch=float("nan")),
+                 "'last_epoch' is nan, expected a finite number", id="last-epoch-nan"),
+    pytest.param(lambda saved: saved.update(base_lrs=[0.1, 0.1, 0.1]),
+                 r"'base_lrs' is \[0.1, 0.1, 0.1\], expected a sequence of 2", id="base-lrs"),
+    pytest.param(lambda saved: saved.update(base_lrs=[0.1, None]),
+                 r"'base_lrs'\[1\] is None, expected a number", id="base-lr-None"),
+    pytest.param(lambda saved: saved.update(optimizer=None),
+                 "state dict has 'optimizer', which a .* state dict does not hold",
+                 id="optimizer"),
+    pytest.param(lambda saved: saved.update(bogus=1), "state dict has 'bogus'", id="unknown"),
+])
+@pytest.mark.parametrize("row", SCHEDULER_ROWS, ids=map(_row_id, SCHEDULER_ROWS))
+def test_a_bad_scheduler_state_dict_leaves_the_scheduler_as_it_was(row, change, match):
+    scheduler_name, optimizer_name, kwargs, _ = row
+    make = lambda a: tg.tensor(a, requires_grad=True)  # noqa: E731
+    optimizer = _scheduled_optimizer(optim, make, optimizer_name)
+    scheduler = getattr(lr_scheduler, scheduler_name)(optimizer, **kwargs)
+    for _ in range(5):
+        optimizer.step()
+        scheduler.step()
+    saved = scheduler.state_dict()
+    change(saved)
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+    before = _scheduler_snapshot(scheduler)
+    with pytest.raises(ValueError, match=f"{scheduler_name}.load_state_dict: .*{match}"):
+        scheduler.load_state_dict(saved)
+    assert _scheduler_snapshot(scheduler) == before and scheduler.optimizer is optimizer

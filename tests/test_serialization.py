@@ -1,6 +1,10 @@
 """Checkpoints: round trips of model and optimizer state, and files that must be refused."""
 
+import errno
+import io
 import json
+import os
+import stat
 import zipfile
 
 import numpy as np
@@ -81,3 +85,74 @@ def test_pickled_payload_is_refused_without_running_it(tmp_path):
     with pytest.raises(ValueError, match="carries pickled objects"):
         tg.load(path)
     assert not ran.exists()
+
+
+# ---------------------------------------------------------------------- atomic save
+
+
+def _fail_midway(monkeypatch, error):
+    """Make np.savez write the first half of its archive, then raise ``error``: a full disk
+    or a kill in the middle of a save."""
+    real_savez = np.savez
+
+    def savez(file, **arrays):
+        buffer = io.BytesIO()
+        real_savez(buffer, **arrays)
+        file.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+        file.flush()
+        raise error
+
+    monkeypatch.setattr(np, "savez", savez)
+
+
+@pytest.mark.parametrize("error", [OSError(errno.ENOSPC, "No space left on device"),
+                                   KeyboardInterrupt()], ids=["disk-full", "interrupted"])
+def test_a_save_that_fails_midway_leaves_the_old_checkpoint_and_no_temporary_file(
+        tmp_path, monkeypatch, error):
+    path = tmp_path / "model.npz"
+    tg.save({"weight": np.arange(3.0)}, path)
+    _fail_midway(monkeypatch, error)
+    with pytest.raises(type(error)):
+        tg.save({"weight": np.arange(1000.0)}, path)
+    np.testing.assert_array_equal(tg.load(path)["weight"], np.arange(3.0))
+    assert [entry.name for entry in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_a_failed_fsync_leaves_the_old_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    tg.save({"step": 1}, path)
+
+    def fsync(descriptor):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(OSError, match="Input/output error"):
+        tg.save({"step": 2}, path)
+    assert tg.load(path) == {"step": 1}
+    assert [entry.name for entry in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_a_save_that_cannot_encode_writes_nothing(tmp_path):
+    path = tmp_path / "model.npz"
+    tg.save({"step": 1}, path)
+    with pytest.raises(TypeError, match="cannot store a set"):
+        tg.save({"step": {2}}, path)
+    assert tg.load(path) == {"step": 1}
+    assert [entry.name for entry in tmp_path.iterdir()] == ["model.npz"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and symlinks are POSIX's")
+def test_save_replaces_the_file_behind_a_symlink_and_keeps_its_mode(tmp_path):
+    target = tmp_path / "run1.npz"
+    tg.save({"step": 1}, target)
+    target.chmod(0o640)
+    link = tmp_path / "latest.npz"
+    link.symlink_to(target)
+    tg.save({"step": 2}, link)
+    assert link.is_symlink() and tg.load(target) == {"step": 2}
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_save_into_a_missing_folder_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no folder .*nowhere to write"):
+        tg.save({"step": 1}, tmp_path / "nowhere" / "model.npz")

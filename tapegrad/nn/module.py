@@ -7,7 +7,7 @@ Assigning a Parameter or a Module to an attribute registers it (as in PyTorch), 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -230,13 +230,20 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True):
         """Copy arrays from ``state_dict`` into this module's parameters and buffers.
 
-        Everything is checked before anything is copied: with ``strict``, missing and
-        unexpected keys are an error; a shape mismatch always is. Returns the missing and
-        unexpected keys, as PyTorch does.
+        Everything is checked before anything is copied, so on an error the module is as it
+        was: with ``strict``, missing and unexpected keys are errors; a value always is when
+        it is not numbers (None, text, objects), has another shape, or has numbers of another
+        kind than the tensor's (complex into float, float into int) or too large for its
+        dtype. Floats and ints convert to a float tensor's dtype, as in PyTorch; NaN and
+        infinity load as they are (PyTorch's rule: a diverged run's weights can be inspected).
+        Returns the missing and unexpected keys, as PyTorch does.
 
         >>> Module().load_state_dict({})
         ([], [])
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
         own = dict(self._state_tensors())
         missing = [name for name in own if name not in state_dict]
         unexpected = [name for name in state_dict if name not in own]
@@ -246,25 +253,22 @@ class Module:
         if strict and unexpected:
             problems.append(
                 "Unexpected key(s) in state_dict: " + ", ".join(map(repr, unexpected)))
+        sources = {}
         for name, tensor in own.items():
             if name in state_dict:
-                value = state_dict[name]
-                shape = np.shape(value.data if isinstance(value, Tensor) else value)
-                if shape != tensor.shape:
-                    problems.append(
-                        f"size mismatch for {name}: copying a param with shape {shape} from "
-                        f"the checkpoint, the shape in the current model is {tensor.shape}"
-                    )
+                try:
+                    sources[name] = _converted_for(name, state_dict[name], tensor.data)
+                except ValueError as problem:
+                    problems.append(str(problem))
         if problems:
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                 + "\n\t".join(problems)
             )
-        for name, tensor in own.items():
-            if name in state_dict:
-                value = state_dict[name]
-                np.copyto(tensor.data, value.data if isinstance(value, Tensor) else value,
-                          casting="unsafe")
+        # Each source is a fresh array of its tensor's shape and dtype, so no copy can fail
+        # half-way, and a state dict of this module's own arrays (swapped) loads correctly.
+        for name, source in sources.items():
+            np.copyto(own[name].data, source)
         return missing, unexpected
 
     # ------------------------------------------------------------------ printing
@@ -281,3 +285,37 @@ class Module:
         extra = [self.extra_repr()] if self.extra_repr() else []
         body = "\n  ".join(extra + lines)
         return f"{type(self).__name__}(\n  {body}\n)"
+
+
+def _converted_for(name: str, value, target) -> np.ndarray:
+    """A new array holding ``value`` in ``target``'s shape and dtype; a ValueError saying what
+    is wrong with ``value`` when it cannot be one without losing what it means."""
+    expected = f"an array of shape {target.shape} and dtype {target.dtype}"
+    if isinstance(value, Tensor):
+        value = value.data
+    if value is None or isinstance(value, (str, bytes, Mapping)):
+        raise ValueError(f"invalid value for {name}: expected {expected} from the "
+                         f"checkpoint, got {type(value).__name__}")
+    try:  # an array of NumPy's or CuPy's stays as it is; numbers and lists become one
+        array = value if hasattr(value, "dtype") and not np.isscalar(value) else (
+            np.asarray(value))
+    except ValueError as error:  # a ragged list
+        raise ValueError(f"invalid value for {name}: expected {expected} from the "
+                         f"checkpoint ({error})") from None
+    if array.shape != target.shape:
+        raise ValueError(
+            f"size mismatch for {name}: copying a param with shape {array.shape} from "
+            f"the checkpoint, the shape in the current model is {target.shape}"
+        )
+    if array.dtype.kind not in "biuf" or not np.can_cast(array.dtype, target.dtype, "same_kind"):
+        raise ValueError(f"dtype mismatch for {name}: the checkpoint has dtype {array.dtype}, "
+                         f"which does not convert to the model's {target.dtype}")
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked just below
+        converted = array.astype(target.dtype)
+    changed = (np.isfinite(array) & ~np.isfinite(converted) if target.dtype.kind == "f"
+               else converted != array)
+    if changed.any():
+        raise ValueError(f"value out of range for {name}: the checkpoint's "
+                         f"{array[changed].flat[0]} ({array.dtype}) does not fit in the "
+                         f"model's {target.dtype}")
+    return converted

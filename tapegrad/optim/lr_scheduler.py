@@ -12,7 +12,7 @@ import copy
 import math
 from typing import Any, Optional, Union
 
-from tapegrad.optim.optimizer import Optimizer
+from tapegrad.optim.optimizer import Optimizer, _layout_mismatch
 
 
 class LRScheduler:
@@ -120,6 +120,11 @@ class LRScheduler:
         """Restore attributes saved by ``state_dict()``; load the optimizer's state too, since
         recursive schedules continue from the groups' current ``lr``.
 
+        Every entry is checked before any is set, so on an error the scheduler is as it was:
+        each must be one of this scheduler's attributes (never ``optimizer``) and have the
+        layout of its current value (a number for a number, finite where that one is; a list
+        of one rate per param group; the same keys in a dict).
+
         >>> import tapegrad as tg
         >>> from tapegrad.optim import SGD
         >>> optimizer = SGD([tg.tensor(1.0, requires_grad=True)], lr=0.1)
@@ -128,6 +133,21 @@ class LRScheduler:
         >>> scheduler.last_epoch
         7
         """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise ValueError(f"{name}.load_state_dict: expected a dict, as state_dict() "
+                             f"returns, got {type(state_dict).__name__}")
+        own = {key: value for key, value in self.__dict__.items() if key != "optimizer"}
+        unknown = [key for key in state_dict if key not in own]
+        if unknown:
+            raise ValueError(
+                f"{name}.load_state_dict: the state dict has {', '.join(map(repr, unknown))}, "
+                f"which a {name} state dict does not hold; is it another scheduler's?"
+            )
+        for key, value in state_dict.items():
+            mismatch = _layout_mismatch(own[key], value, repr(key))
+            if mismatch:
+                raise ValueError(f"{name}.load_state_dict: {mismatch}")
         self.__dict__.update(copy.deepcopy(state_dict))
 
 

@@ -9,6 +9,8 @@ PyTorch's ``state_dict`` layout.
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 from collections import defaultdict
 from typing import Any, Callable, Optional
 
@@ -252,8 +254,14 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore state and hyperparameters saved by ``state_dict()`` onto these parameters.
 
-        The groups must match in number and size (parameters are matched by position). The
-        arrays are copied, in each parameter's dtype, so the saved dict stays untouched.
+        The groups must match in number and size (parameters are matched by position).
+        Everything is checked before anything changes, so on an error the optimizer is as it
+        was: each saved group must hold this optimizer's hyperparameters, each of the kind it
+        has here (a bool, a number, finite where this one is, a tuple of the same length) and
+        in the range the constructor accepts; each state value must be a finite number, or an
+        array of its parameter's shape holding numbers. The arrays are copied, floating ones
+        in the parameter's dtype (NaN and infinity load as they are, as in PyTorch), so the
+        saved dict stays untouched.
 
         >>> import tapegrad as tg
         >>> from tapegrad.optim import SGD
@@ -264,45 +272,36 @@ class Optimizer:
         >>> optimizer.param_groups[0]["lr"]
         0.5
         """
-        name = type(self).__name__
-        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+        where = f"{type(self).__name__}.load_state_dict"
+        if not (isinstance(state_dict, dict) and isinstance(state_dict.get("state"), dict)
+                and isinstance(state_dict.get("param_groups"), (list, tuple))):
             raise ValueError(
-                f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups', "
-                "as state_dict() returns"
+                f"{where}: expected a dict with 'state' and 'param_groups', as state_dict() "
+                "returns"
             )
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
-                f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter "
-                f"group(s), this optimizer has {len(self.param_groups)}"
+                f"{where}: the state dict has {len(saved_groups)} parameter group(s), this "
+                f"optimizer has {len(self.param_groups)}"
             )
-        params_by_index: dict[int, Tensor] = {}
-        for group_index, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(
-                    f"{name}.load_state_dict: parameter group {group_index} has "
-                    f"{len(saved['params'])} parameter(s) in the state dict, "
-                    f"{len(group['params'])} in this optimizer"
-                )
-            params_by_index.update(zip(saved["params"], group["params"]))
-
         # Build everything first, so a bad entry leaves the optimizer as it was.
+        new_groups = [self._loaded_group(index, group, saved) for index, (group, saved)
+                      in enumerate(zip(self.param_groups, saved_groups))]
+        params_by_index = self._params_by_index(saved_groups)
         state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for index, entry in state_dict["state"].items():
             if index not in params_by_index:
                 raise ValueError(
-                    f"{name}.load_state_dict: the state dict has state for parameter {index}, "
-                    f"which none of its param_groups lists"
+                    f"{where}: the state dict has state for parameter {index!r}, which none of "
+                    "its param_groups lists"
                 )
+            if not isinstance(entry, dict):
+                raise ValueError(f"{where}: the state of parameter {index} is "
+                                 f"{type(entry).__name__}, not a dict")
             param = params_by_index[index]
             state[param] = {key: self._load_state_value(param, index, key, value)
                             for key, value in entry.items()}
-        new_groups = []
-        for group, saved in zip(self.param_groups, saved_groups):
-            new_group = {key: copy.deepcopy(value) for key, value in saved.items()
-                         if key != "params"}
-            new_group["params"] = group["params"]
-            new_groups.append(new_group)
 
         self.state = state
         for group, new_group in zip(self.param_groups, new_groups):
@@ -310,17 +309,123 @@ class Optimizer:
             group.clear()
             group.update(new_group)
 
-    def _load_state_value(self, param: Tensor, index: int, key: str, value):
-        """Copy one saved value for ``param``: arrays onto its array module, in its dtype."""
-        if isinstance(value, np.generic):
-            return value.item()
-        if not hasattr(value, "shape") or not hasattr(value, "dtype"):
-            return copy.deepcopy(value)
-        if value.shape != param.shape:
+    def _loaded_group(self, index: int, group: dict[str, Any], saved) -> dict[str, Any]:
+        """A copy of the ``saved`` group, checked against this optimizer's ``group``, with its
+        parameters."""
+        where = f"{type(self).__name__}.load_state_dict: parameter group {index}"
+        if not (isinstance(saved, dict) and isinstance(saved.get("params"), (list, tuple))):
+            raise ValueError(f"{where} of the state dict is not a dict with a 'params' list")
+        if len(saved["params"]) != len(group["params"]):
             raise ValueError(
-                f"{type(self).__name__}.load_state_dict: state '{key}' of parameter {index} "
-                f"has shape {value.shape}, the parameter has shape {param.shape}"
+                f"{where} has {len(saved['params'])} parameter(s) in the state dict, "
+                f"{len(group['params'])} in this optimizer"
             )
+        missing = [key for key in self.defaults if key not in saved]
+        if missing:
+            raise ValueError(f"{where} of the state dict has no {', '.join(map(repr, missing))}; "
+                             "was it saved by another optimizer?")
+        new_group = {key: copy.deepcopy(value) for key, value in saved.items() if key != "params"}
+        for key, value in new_group.items():
+            mismatch = _layout_mismatch(group[key], value, repr(key)) if key in group else None
+            if mismatch:
+                raise ValueError(f"{where} of the state dict: {mismatch}")
+        new_group["params"] = group["params"]
+        try:
+            self._validate_group(new_group)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{where} of the state dict: {error}") from None
+        return new_group
+
+    def _params_by_index(self, saved_groups) -> dict[int, Tensor]:
+        """The parameter each index of the saved groups stands for, matched by position."""
+        params_by_index: dict[int, Tensor] = {}
+        for saved, group in zip(saved_groups, self.param_groups):
+            for index, param in zip(saved["params"], group["params"]):
+                where = f"{type(self).__name__}.load_state_dict: the state dict's param_groups"
+                if not isinstance(index, int) or isinstance(index, bool):
+                    raise ValueError(f"{where} name parameter {index!r}; parameters are named "
+                                     "by integer index")
+                if index in params_by_index:
+                    raise ValueError(f"{where} list parameter {index} more than once")
+                params_by_index[index] = param
+        return params_by_index
+
+    def _load_state_value(self, param: Tensor, index: int, key: str, value):
+        """Copy one saved value for ``param``: a finite number, or an array of its shape, on its
+        array module, floating ones in its dtype."""
+        where = f"{type(self).__name__}.load_state_dict: state {key!r} of parameter {index}"
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                raise ValueError(f"{where} is {value}, expected a finite number")
+            return value
+        if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+            raise ValueError(f"{where} is {_short(value)}, expected a number or an array of "
+                             f"the parameter's shape {param.shape}")
+        if value.shape != param.shape:
+            raise ValueError(f"{where} has shape {value.shape}, the parameter has shape "
+                             f"{param.shape}")
+        kind = np.dtype(value.dtype).kind
+        if kind not in "biuf":
+            raise ValueError(f"{where} has dtype {value.dtype}, expected numbers (bools, "
+                             f"integers, or floats, which become {param.dtype})")
         # Floating state follows the parameter's dtype, as in PyTorch.
-        dtype = param.dtype if np.dtype(value.dtype).kind == "f" else None
-        return backend.array_module(param.data).array(value, dtype=dtype)
+        with np.errstate(over="ignore"):  # overflow is checked just below
+            array = backend.array_module(param.data).array(
+                value, dtype=param.dtype if kind == "f" else None)
+        if kind == "f" and _count_finite(array) != _count_finite(value):
+            raise ValueError(f"{where} holds values too large for the parameter's "
+                             f"{param.dtype}")
+        return array
+
+
+def _count_finite(array) -> int:
+    # A cast never makes a non-finite value finite, so a lower count after one means overflow.
+    return int(np.count_nonzero(np.isfinite(array)))
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind(value) -> Optional[str]:
+    """The kind of a plain value a checkpoint must keep: a bool, a number or a string."""
+    if isinstance(value, (bool, np.bool_)):
+        return "a bool"
+    if isinstance(value, numbers.Real):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return None
+
+
+def _layout_mismatch(expected, value, where: str) -> Optional[str]:
+    """How ``value`` departs from the layout of ``expected``, or None where it does not.
+
+    The layout is the kind of each plain value (a bool, a number, finite where ``expected``
+    is, a string) and the length and keys of each list, tuple and dict; where ``expected``
+    holds anything else (None, an object), any value will do.
+
+    >>> _layout_mismatch((0.9, 0.999), (0.9, "fast"), "'betas'")
+    "'betas'[1] is 'fast', expected a number"
+    """
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(expected):
+            return f"{where} is {_short(value)}, expected a sequence of {len(expected)}"
+        found = (_layout_mismatch(item, other, f"{where}[{position}]")
+                 for position, (item, other) in enumerate(zip(expected, value)))
+        return next((mismatch for mismatch in found if mismatch), None)
+    if isinstance(expected, dict):
+        if not isinstance(value, dict) or value.keys() != expected.keys():
+            return f"{where} is {_short(value)}, expected a dict with keys {list(expected)}"
+        found = (_layout_mismatch(expected[key], value[key], f"{where}[{key!r}]")
+                 for key in expected)
+        return next((mismatch for mismatch in found if mismatch), None)
+    kind = _kind(expected)
+    if kind is not None and _kind(value) != kind:
+        return f"{where} is {_short(value)}, expected {kind}"
+    if kind == "a number" and math.isfinite(expected) and not math.isfinite(value):
+        return f"{where} is {value}, expected a finite number"
+    return None
