@@ -1,4 +1,5 @@
-"""``grad``: the gradients of outputs with respect to chosen inputs, returned, not accumulated."""
+"""``grad`` and ``backward``: gradients of outputs, returned (``grad``) or accumulated into
+``.grad`` of the graph's tensors (``backward``), from one or several roots."""
 
 from __future__ import annotations
 
@@ -49,3 +50,27 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             )
     return tuple(value if value is None or isinstance(value, Tensor) else as_tensor(value)
                  for value in grads)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False) -> None:
+    """Accumulate the gradients of ``tensors`` into ``.grad``, like ``torch.autograd.backward``:
+    one pass from several roots, each weighted by its ``grad_tensors`` entry (which may be left
+    out for one-element roots).
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor(3.0, requires_grad=True)
+    >>> tg.autograd.backward([x * x, x * 2])
+    >>> x.grad
+    array(8.)
+    """
+    tensors = _as_tuple(tensors)
+    grad_tensors = (None,) * len(tensors) if grad_tensors is None else _as_tuple(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise ValueError(f"backward: got {len(grad_tensors)} grad_tensors for {len(tensors)} "
+                         "tensors")
+    for tensor in tensors:
+        if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+            raise RuntimeError("backward: every tensor must be a Tensor that requires grad")
+    root_grads = [engine.initial_gradient(out, g) for out, g in zip(tensors, grad_tensors)]
+    retain = create_graph if retain_graph is None else retain_graph
+    engine.run_backward(tensors, root_grads, retain_graph=retain, create_graph=create_graph)
