@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tapegrad import grad_mode
+from tapegrad import engine, grad_mode
 from tapegrad.function import Function as _SeedFunction
-from tapegrad.function import _parent
 from tapegrad.tensor_core import TensorCore, wrap
 
 
@@ -108,8 +107,9 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, when an argument requires grad, link the graph."""
         recording = grad_mode.is_grad_enabled()
-        parents = tuple(_parent(value, recording) if isinstance(value, TensorCore) else None
-                        for value in args)
+        parents = tuple(
+            engine.node_of(value) if isinstance(value, TensorCore) and recording
+            and value.requires_grad else None for value in args)
         ctx = _node_class(cls)()
         ctx._saved = ()
         ctx.needs_input_grad = tuple(parent is not None for parent in parents)
