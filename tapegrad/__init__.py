@@ -23,6 +23,28 @@ from tapegrad.creation import (
     zeros,
     zeros_like,
 )
+from tapegrad.devices import backends, cuda, device
+from tapegrad.dtypes import (
+    bool,
+    complex64,
+    complex128,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from tapegrad.function import Function, once_differentiable
 from tapegrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tapegrad.random import manual_seed
@@ -73,6 +95,7 @@ from tapegrad.routines import (
     where,
 )
 from tapegrad.serialization import load, save
+from tapegrad.surface.shapes import Size
 
 __version__ = "0.1.0"
 
@@ -89,6 +112,10 @@ __all__ = [
     "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "pad", "prod",
     "reshape", "sigmoid", "sign", "sin", "split", "sqrt", "squeeze", "stack", "std", "sum",
     "swapaxes", "tanh", "tile", "transpose", "unsqueeze", "var", "where",
+    # dtypes and devices (PyTorch's names; tg.float is float32, tg.int int32)
+    "float16", "float32", "float64", "half", "float", "double", "complex64", "complex128",
+    "int8", "int16", "int32", "int64", "uint8", "short", "int", "long", "bool",
+    "get_default_dtype", "set_default_dtype", "device", "cuda", "backends", "Size",
     # models, training and checkpoints
     "nn", "optim", "data", "func", "viz", "save", "load",
 ]

@@ -82,7 +82,7 @@ NUMPY_MEANINGS = {
     np.minimum: routines.minimum,
     np.shape: lambda x: x.shape,
     np.ndim: lambda x: x.ndim,
-    np.size: lambda x: x.size,
+    np.size: lambda x: x.numel(),
 }
 
 # Python's operators, as NumPy's ufuncs.

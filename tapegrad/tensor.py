@@ -9,6 +9,7 @@ each written out by hand and applying one ``Function`` of ``tapegrad.ops``.
 from __future__ import annotations
 
 from tapegrad import engine, numpy_protocol
+from tapegrad.surface.conversion import ConversionMethods
 from tapegrad.surface.indexing import IndexingMethods
 from tapegrad.surface.operators import OperatorMethods
 from tapegrad.surface.pointwise import PointwiseMethods
@@ -19,7 +20,7 @@ from tapegrad.tensor_core import TensorCore, tensor_class
 
 @tensor_class
 class Tensor(TensorCore, OperatorMethods, PointwiseMethods, ReductionMethods, ShapeMethods,
-             IndexingMethods):
+             IndexingMethods, ConversionMethods):
     """An n-dimensional array that records the ops applied to it, for reverse-mode autodiff.
 
     ``data`` is a NumPy array (copied from what you pass, with NumPy's dtype rules: Python

@@ -234,16 +234,6 @@ class TensorCore:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        """The number of elements (NumPy's ``size``).
-
-        >>> import tapegrad as tg
-        >>> tg.tensor([[1, 2, 3]]).size
-        3
-        """
-        return self.data.size
-
-    @property
     def dtype(self):
         """The NumPy dtype of ``data``.
 

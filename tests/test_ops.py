@@ -6,12 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
-from op_table import OPS, make_inputs
+from op_table import OPS, TIES, derivatives, make_inputs, torch_derivatives
 
 import tapegrad as tg
 
 BINARY = [case for case in OPS if case.broadcast_shapes is not None]
 SCALAR = [case for case in OPS if case.scalar_ok]
+BY_NAME = {case.name: case for case in OPS}
 
 
 def _tensors(arrays):
@@ -80,10 +81,26 @@ def test_float32_stays_float32(case, rng):
     arrays = make_inputs(case, rng, dtype=np.float32)
     tensors = _tensors(arrays)
     out = case.fn(*tensors)
-    assert out.dtype == np.float32
+    assert out.dtype == np.float32 or "casts" in case.tags
     out.sum().backward()
     for tensor in tensors:
         assert tensor.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
+def test_gradients_have_their_inputs_dtype_at_first_and_second_order(case, dtype, rng):
+    tensors = _tensors(make_inputs(case, rng, dtype=dtype))
+    out = case.fn(*tensors)
+    grads = tg.grad(out, tensors, grad_outputs=np.ones(out.shape, out.dtype), create_graph=True,
+                    allow_unused=True)
+    for tensor, grad in zip(tensors, grads):
+        assert grad is None or grad.dtype == tensor.dtype
+    differentiable = [g for g in grads if g is not None and g.requires_grad]
+    if differentiable:
+        seconds = tg.grad(sum((g * g).sum() for g in differentiable), tensors, allow_unused=True)
+        for tensor, second in zip(tensors, seconds):
+            assert second is None or second.dtype == tensor.dtype
 
 
 @pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
@@ -121,28 +138,25 @@ def _every_other_column(array):
 @pytest.mark.parametrize("case", OPS, ids=lambda c: c.name)
 def test_second_derivatives_match_pytorch(case, rng, torch):
     arrays = make_inputs(case, rng)
-    tensors = _tensors(arrays)
-    torch_tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, torch_out = case.fn(*tensors), case.torch_fn(*torch_tensors)
+    out = case.fn(*_tensors(arrays))
     upstream, direction = rng.standard_normal(out.shape), [rng.standard_normal(a.shape)
                                                            for a in arrays]
-    grads = tg.grad(out, tensors, grad_outputs=upstream, create_graph=True, allow_unused=True)
-    torch_grads = torch.autograd.grad(torch_out, torch_tensors, torch.tensor(upstream),
-                                      create_graph=True, allow_unused=True)
-    # Second derivatives along a direction: d/dx <grad, v> for both engines.
-    pairs = [(g, tg.tensor(v)) for g, v in zip(grads, direction) if g is not None and
-             g.requires_grad]
-    torch_pairs = [(g, torch.tensor(v)) for g, v in zip(torch_grads, direction)
-                   if g is not None and g.requires_grad]
-    # A gradient with no graph has a zero second derivative; compare that as zeros.
-    ours = tg.grad(sum((g * v).sum() for g, v in pairs), tensors, allow_unused=True) if (
-        pairs) else [None] * len(tensors)
-    theirs = torch.autograd.grad(sum((g * v).sum() for g, v in torch_pairs), torch_tensors,
-                                 allow_unused=True) if torch_pairs else [None] * len(tensors)
-    for mine, reference, array in zip(ours, theirs, arrays):
-        mine = np.zeros_like(array) if mine is None else mine.data
-        reference = np.zeros_like(array) if reference is None else reference.numpy(force=True)
+    _, _, ours = derivatives(case, arrays, upstream, direction)
+    _, _, theirs = torch_derivatives(case, arrays, upstream, direction)
+    for mine, reference in zip(ours, theirs):
         np.testing.assert_allclose(mine, reference, rtol=1e-6, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", TIES)
+def test_exact_ties_kinks_and_bounds_match_pytorch(name, torch):
+    case, arrays = BY_NAME[name], [np.asarray(a, dtype=np.float64) for a in TIES[name]]
+    out = case.fn(*_tensors(arrays))
+    upstream = np.arange(1.0, out.numel() + 1).reshape(out.shape)  # a different weight per output
+    value, grads, _ = derivatives(case, arrays, upstream)
+    torch_value, torch_grads, _ = torch_derivatives(case, arrays, upstream)
+    np.testing.assert_allclose(value, torch_value, rtol=1e-12, atol=0)
+    for grad, torch_grad in zip(grads, torch_grads):
+        np.testing.assert_allclose(grad, torch_grad, rtol=1e-12, atol=0)
 
 
 @settings(max_examples=40, deadline=None)

@@ -46,7 +46,8 @@ def test_only_floating_tensors_may_require_grad():
 
 def test_facts():
     t = tg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
-    assert t.shape == (2, 3) and t.ndim == 2 and t.size == 6 and t.dtype == np.float64
+    assert t.shape == (2, 3) and t.ndim == 2 and t.numel() == 6 and t.dtype == np.float64
+    assert t.size() == (2, 3) and t.size(1) == 3 and t.size().numel() == 6
     assert len(t) == 2 and t.T.shape == (3, 2)
     assert t.is_leaf and not (t * 2).is_leaf
     assert t.numpy() is t.data

@@ -84,7 +84,7 @@ def value_and_grad(f: Callable, argnums=0) -> Callable:
         prepared, nested = _prepare(args, positions)
         with enable_grad():
             value = f(*prepared)
-            if not isinstance(value, Tensor) or value.size != 1:
+            if not isinstance(value, Tensor) or value.numel() != 1:
                 raise ValueError(
                     "grad: the function must return a one-element Tensor, got "
                     f"{type(value).__name__} {getattr(value, 'shape', '')}"

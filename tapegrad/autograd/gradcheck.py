@@ -75,7 +75,7 @@ def _single_output(output) -> Tensor:
 
 def _analytic_jacobians(output: Tensor, inputs: list) -> list:
     """d output / d input as (output size, input size) matrices, one backward per row."""
-    jacobians = [np.zeros((output.size, x.size)) for x in inputs]
+    jacobians = [np.zeros((output.numel(), x.numel())) for x in inputs]
     if not output.requires_grad:
         return jacobians
     for row, output_index in enumerate(np.ndindex(output.shape)):

@@ -469,7 +469,7 @@ def _cross_entropy_probabilities(log_probs, target, class_weights, reduction, sm
         products = products * class_weights
     loss = -products.sum(axis=1)
     if reduction == "mean":
-        return loss.sum() / (log_probs.size / classes)
+        return loss.sum() / (log_probs.numel() / classes)
     return _reduce(loss, reduction, "cross_entropy")
 
 
@@ -521,14 +521,14 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
     axes = (0,) + tuple(range(2, input.ndim))
     shape = (1, -1) + (1,) * (input.ndim - 2)
     if training:
-        if input.size // max(input.shape[1], 1) <= 1:
+        if input.numel() // max(input.shape[1], 1) <= 1:
             raise ValueError("batch_norm: Expected more than 1 value per channel when "
                              f"training, got input of shape {input.shape}")
         mean = input.mean(axis=axes, keepdims=True)
         var = input.var(axis=axes, keepdims=True)
         if running_mean is not None or running_var is not None:
             _update_running_stats(running_mean, running_var, mean, var, momentum,
-                                  input.size // input.shape[1])
+                                  input.numel() // input.shape[1])
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed in eval mode")

@@ -124,7 +124,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     >>> kaiming_uniform_(tg.zeros(2, 3)).shape
     (2, 3)
     """
-    if tensor.size == 0:  # nothing to fill, and no fan to divide by (PyTorch: a no-op)
+    if tensor.numel() == 0:  # nothing to fill, and no fan to divide by (PyTorch: a no-op)
         return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
@@ -138,7 +138,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     >>> kaiming_normal_(tg.zeros(2, 3)).shape
     (2, 3)
     """
-    if tensor.size == 0:  # nothing to fill, and no fan to divide by (PyTorch: a no-op)
+    if tensor.numel() == 0:  # nothing to fill, and no fan to divide by (PyTorch: a no-op)
         return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))
 
@@ -150,7 +150,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     >>> xavier_uniform_(tg.zeros(2, 3)).shape
     (2, 3)
     """
-    if tensor.size == 0:  # nothing to fill, and no fan to divide by (PyTorch: a no-op)
+    if tensor.numel() == 0:  # nothing to fill, and no fan to divide by (PyTorch: a no-op)
         return tensor
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
@@ -164,7 +164,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     >>> xavier_normal_(tg.zeros(2, 3)).shape
     (2, 3)
     """
-    if tensor.size == 0:  # nothing to fill, and no fan to divide by (PyTorch: a no-op)
+    if tensor.numel() == 0:  # nothing to fill, and no fan to divide by (PyTorch: a no-op)
         return tensor
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))

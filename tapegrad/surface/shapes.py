@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,10 +13,37 @@ from tapegrad.ops.shape import Expand, Permute, Reshape, Tile
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
     from tapegrad.tensor import Tensor
 
+class Size(tuple):
+    """A shape, as ``torch.Size``: a tuple of ints that also counts its elements.
+
+    >>> Size((2, 3)), Size((2, 3)).numel(), Size((2, 3)) == (2, 3)
+    (tg.Size([2, 3]), 6, True)
+    """
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        return math.prod(self)
+
+    def __repr__(self) -> str:
+        return f"tg.Size({list(self)})"
+
+
 class ShapeMethods:
     """The methods that move or regroup elements without computing new values."""
 
     __slots__ = ()
+
+    def size(self, dim: int | None = None):
+        """The shape as a ``tg.Size`` (PyTorch's ``size()``), or one axis's length.
+
+        >>> t = tg.zeros(2, 3)
+        >>> t.size(), t.size(-1)
+        (tg.Size([2, 3]), 3)
+        """
+        shape = self.data.shape
+        if dim is None:
+            return Size(shape)
+        return shape[checked_axis("size", dim, len(shape))] if shape else 1
 
     def reshape(self, *shape) -> Tensor:
         """Same data in a new shape; one dimension may be -1.
