@@ -10,16 +10,30 @@
 """
 
 from tapegrad.tensor import Tensor, tensor  # isort: skip  (first: ops make tensors of its class)
-from tapegrad import data, func, nn, optim, viz
+from tapegrad import autograd, data, func, nn, optim, utils, viz
 from tapegrad.autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from tapegrad.creation import (
     arange,
+    bernoulli,
+    empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
+    full_like,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
+    randint_like,
     randn,
+    randn_like,
+    randperm,
     zeros,
     zeros_like,
 )
@@ -46,8 +60,15 @@ from tapegrad.dtypes import (
     uint8,
 )
 from tapegrad.function import Function, once_differentiable
-from tapegrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from tapegrad.random import manual_seed
+from tapegrad.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from tapegrad.random import Generator, default_generator, initial_seed, manual_seed, seed
 from tapegrad.routines import (
     abs,
     argmax,
@@ -104,7 +125,11 @@ __all__ = [
     "Tensor", "tensor", "Function", "once_differentiable", "grad", "gradcheck",
     "gradgradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "manual_seed",
+    "inference_mode", "is_inference_mode_enabled", "seed", "initial_seed", "Generator",
+    "default_generator",
     # factories
+    "empty", "empty_like", "full_like", "rand_like", "randn_like", "randint", "randint_like",
+    "randperm", "normal", "bernoulli", "multinomial", "linspace", "logspace", "from_numpy",
     "zeros", "ones", "full", "zeros_like", "ones_like", "eye", "arange", "rand", "randn",
     # module-level ops
     "as_tensor", "abs", "argmax", "argmin", "broadcast_to", "cat", "chunk", "clamp", "clip",
@@ -117,5 +142,5 @@ __all__ = [
     "int8", "int16", "int32", "int64", "uint8", "short", "int", "long", "bool",
     "get_default_dtype", "set_default_dtype", "device", "cuda", "backends", "Size",
     # models, training and checkpoints
-    "nn", "optim", "data", "func", "viz", "save", "load",
+    "nn", "optim", "data", "func", "viz", "save", "load", "utils", "autograd",
 ]

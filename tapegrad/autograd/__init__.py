@@ -6,6 +6,7 @@ from tapegrad.autograd import functional
 from tapegrad.autograd.function import Function, FunctionCtx
 from tapegrad.autograd.grad import backward, grad
 from tapegrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from tapegrad.legacy import Variable
 
 __all__ = ["grad", "backward", "gradcheck", "gradgradcheck", "GradcheckError", "functional",
-           "Function", "FunctionCtx"]
+           "Function", "FunctionCtx", "Variable"]

@@ -8,7 +8,7 @@ and ``functional`` (imported as ``F``), with PyTorch's names, arguments and init
 (2, 3)
 """
 
-from tapegrad.nn import functional, init
+from tapegrad.nn import functional, init, utils
 from tapegrad.nn.activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from tapegrad.nn.containers import ModuleList, Sequential
 from tapegrad.nn.layers import (
@@ -27,7 +27,7 @@ from tapegrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from tapegrad.nn.module import Module, Parameter
 
 __all__ = [
-    "functional", "init", "Module", "Parameter", "Sequential", "ModuleList",
+    "functional", "init", "utils", "Module", "Parameter", "Sequential", "ModuleList",
     "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "Embedding",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "ReLU", "Tanh", "Sigmoid", "GELU", "LeakyReLU", "Softmax",

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
+from tapegrad import devices
 from tapegrad.tensor import Tensor
 
 
@@ -52,6 +53,8 @@ class Module:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        # Buffers left out of state_dict (register_buffer(..., persistent=False)).
+        object.__setattr__(self, "_non_persistent_buffers", set())
 
     def forward(self, *args, **kwargs):
         """Compute the module's output; subclasses define it."""
@@ -68,15 +71,31 @@ class Module:
                 f"cannot assign {name!r} before Module.__init__() is called; "
                 "call super().__init__() first"
             )
-        for table in (self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
-        if isinstance(value, Parameter):
-            self._parameters[name] = value
-        elif isinstance(value, Module):
-            self._modules[name] = value
+        if isinstance(value, (Parameter, Module)):
+            table = self._parameters if isinstance(value, Parameter) else self._modules
+            self._forget(name, keep=table)
+            table[name] = value
+        elif name in self._parameters or name in self._modules:
+            # A registered weight or layer may be emptied, but not quietly turned into a
+            # plain attribute by assigning something else (PyTorch's rule).
+            kind = "parameter" if name in self._parameters else "child module"
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as {kind} {name!r} "
+                                f"(a {'Parameter' if kind == 'parameter' else 'Module'} "
+                                "or None expected)")
+            (self._parameters if kind == "parameter" else self._modules)[name] = None
+        elif name in self._buffers:
+            self._buffers[name] = _as_buffer(value)
         else:
             object.__setattr__(self, name, value)
-            return
+
+    def _forget(self, name: str, keep: dict) -> None:
+        """Unregister ``name`` from every table but ``keep``, where it is about to be set
+        (so a weight replaced keeps its place in ``parameters()``, as in PyTorch)."""
+        for table in (self._parameters, self._buffers, self._modules):
+            if table is not keep:
+                table.pop(name, None)
+        self._non_persistent_buffers.discard(name)
         self.__dict__.pop(name, None)
 
     def __getattr__(self, name: str):
@@ -91,19 +110,68 @@ class Module:
         for table in (self._parameters, self._buffers, self._modules):
             if name in table:
                 del table[name]
+                self._non_persistent_buffers.discard(name)
                 return
         object.__delattr__(self, name)
 
-    def register_buffer(self, name: str, tensor) -> None:
-        """Keep a tensor that is state but not a weight (BatchNorm's running mean): it is
-        saved in ``state_dict`` but not returned by ``parameters()``.
+    def _check_new_name(self, kind: str, name, table: dict) -> None:
+        """Refuse a name that cannot be registered as a ``kind``, with PyTorch's reasons."""
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if not name:
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+        if hasattr(self, name) and name not in table:
+            raise KeyError(f"attribute '{name}' already exists")
 
-        >>> m = Module(); m.register_buffer("count", Tensor(0)); list(m.state_dict())
-        ['count']
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Keep a tensor that is state but not a weight (BatchNorm's running mean): it is
+        saved in ``state_dict`` (unless ``persistent=False``) but not returned by
+        ``parameters()``; ``to()`` converts it with the parameters.
+
+        >>> m = Module()
+        >>> m.register_buffer("count", Tensor(0))
+        >>> m.register_buffer("scratch", Tensor(0.0), persistent=False)
+        >>> list(m.state_dict()), [name for name, _ in m.named_buffers()]
+        (['count'], ['count', 'scratch'])
         """
-        self.__dict__.pop(name, None)
-        self._buffers[name] = tensor if tensor is None or isinstance(tensor, Tensor) else (
-            Tensor(tensor))
+        self._check_new_name("buffer", name, self._buffers)
+        self._buffers[name] = _as_buffer(tensor)
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` under ``name``, as assigning it does; None keeps the name
+        registered with no weight (a layer built without a bias).
+
+        >>> m = Module()
+        >>> m.register_parameter("bias", None)
+        >>> m.register_parameter("weight", Parameter(np.ones(2)))
+        >>> [name for name, _ in m.named_parameters()], m.bias is None
+        (['weight'], True)
+        """
+        self._check_new_name("parameter", name, self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
+                            f"'{name}' (nn.Parameter or None required)")
+        self._parameters[name] = param
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as a child named ``name``, as assigning it does (for names
+        that are not identifiers, such as ``"0"``).
+
+        >>> m = Module()
+        >>> m.add_module("block-1", Module())
+        >>> [name for name, _ in m.named_children()]
+        ['block-1']
+        """
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._check_new_name("module", name, self._modules)
+        self._modules[name] = module
 
     # ------------------------------------------------------------------ walking the tree
 
@@ -134,7 +202,11 @@ class Module:
         return (module for _, module in self.named_modules())
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """The modules assigned directly to this one, with their attribute names."""
+        """The modules assigned directly to this one, with their attribute names.
+
+        >>> list(Module().named_children())
+        []
+        """
         return ((name, module) for name, module in self._modules.items() if module is not None)
 
     def children(self) -> Iterator[Module]:
@@ -145,33 +217,60 @@ class Module:
         """
         return (module for _, module in self.named_children())
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Every Parameter in the tree, each once, with dotted names like ``'0.weight'``."""
-        return self._named_tensors("_parameters", prefix)
+    def apply(self, fn) -> Module:
+        """Call ``fn`` on every submodule, then on this module (children first, as PyTorch
+        does, so ``fn`` can initialise the weights of a whole model); returns self.
 
-    def parameters(self) -> Iterator[Parameter]:
+        >>> visited = []
+        >>> _ = Module().apply(visited.append)
+        >>> len(visited)
+        1
+        """
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True
+                         ) -> Iterator[tuple[str, Parameter]]:
+        """Every Parameter in the tree (only this module's with ``recurse=False``), each
+        once, with dotted names like ``'0.weight'``.
+
+        >>> list(Module().named_parameters())
+        []
+        """
+        return self._named_tensors("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every Parameter in the tree, each once: what an optimizer updates.
 
         >>> list(Module().parameters())
         []
         """
-        return (parameter for _, parameter in self.named_parameters())
+        return (parameter for _, parameter in self.named_parameters(recurse=recurse))
 
-    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
-        """Every buffer in the tree, with dotted names."""
-        return self._named_tensors("_buffers", prefix)
+    def named_buffers(self, prefix: str = "", recurse: bool = True
+                      ) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer in the tree (only this module's with ``recurse=False``), with dotted
+        names.
 
-    def buffers(self) -> Iterator[Tensor]:
+        >>> list(Module().named_buffers())
+        []
+        """
+        return self._named_tensors("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Every buffer in the tree.
 
         >>> list(Module().buffers())
         []
         """
-        return (buffer for _, buffer in self.named_buffers())
+        return (buffer for _, buffer in self.named_buffers(recurse=recurse))
 
-    def _named_tensors(self, table: str, prefix: str):
+    def _named_tensors(self, table: str, prefix: str, recurse: bool):
         seen = set()
-        for module_name, module in self.named_modules(prefix):
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
             for name, tensor in getattr(module, table).items():
                 if tensor is None or id(tensor) in seen:
                     continue
@@ -186,6 +285,8 @@ class Module:
         >>> Module().train().training
         True
         """
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
         for module in self.modules():
             object.__setattr__(module, "training", bool(mode))
         return self
@@ -198,16 +299,97 @@ class Module:
         """
         return self.train(False)
 
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Make every parameter require grad, or not (to freeze a layer); returns self.
+
+        >>> m = Module(); m.weight = Parameter(np.ones(2))
+        >>> m.requires_grad_(False).weight.requires_grad
+        False
+        """
+        for parameter in self.parameters():
+            parameter.requires_grad_(requires_grad)
+        return self
+
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset the gradient of every parameter (to zeros when next read).
+        """Reset the gradient of every parameter: drop it (``.grad`` reads as zeros again),
+        or with ``set_to_none=False`` fill the gradients that exist with zeros.
 
         >>> Module().zero_grad()
         """
         for parameter in self.parameters():
             if set_to_none:
                 parameter.grad = None
-            else:
+            elif parameter.accumulated_grad is not None:
                 parameter.grad = np.zeros_like(parameter.data)
+
+    # ------------------------------------------------------------------ devices and dtypes
+
+    def to(self, *args, **kwargs) -> Module:
+        """Convert the floating parameters and buffers in place to a dtype, keep them on a
+        device (the CPU), or both; returns self. As PyTorch's: ``to(dtype)``, ``to(device)``,
+        ``to(device, dtype)``, ``to(tensor)`` (its dtype), ``to(device=..., dtype=...)``.
+        The Parameter objects stay the same (an optimizer holding them keeps working); their
+        arrays, and their gradients, are converted. Integer buffers keep their dtype.
+
+        >>> m = Module(); m.weight = Parameter(np.ones(2))
+        >>> m.to(np.float32).weight.dtype
+        dtype('float32')
+        """
+        device, dtype = _to_arguments(args, kwargs)
+        devices.require_cpu(device)
+        if dtype is not None:
+            self._convert_floating(np.dtype(dtype))
+        return self
+
+    def _convert_floating(self, dtype: np.dtype) -> None:
+        if dtype.kind != "f":
+            raise TypeError("nn.Module.to only accepts floating point dtypes, but got "
+                            f"desired dtype={dtype}")
+        for tensor in [*self.parameters(), *self.buffers()]:
+            if tensor.dtype.kind == "f":
+                tensor.data = tensor.data.astype(dtype, copy=False)
+                if tensor.accumulated_grad is not None:
+                    tensor.grad = tensor.accumulated_grad  # the setter converts it too
+
+    def float(self) -> Module:
+        """Convert floating parameters and buffers to float32; returns self.
+
+        >>> m = Module(); m.weight = Parameter(np.ones(2))
+        >>> m.float().weight.dtype
+        dtype('float32')
+        """
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """Convert floating parameters and buffers to float64; returns self.
+
+        >>> m = Module(); m.weight = Parameter(np.ones(2, np.float32))
+        >>> m.double().weight.dtype
+        dtype('float64')
+        """
+        return self.to(np.float64)
+
+    def half(self) -> Module:
+        """Convert floating parameters and buffers to float16; returns self.
+
+        >>> m = Module(); m.weight = Parameter(np.ones(2))
+        >>> m.half().weight.dtype
+        dtype('float16')
+        """
+        return self.to(np.float16)
+
+    def cpu(self) -> Module:
+        """Keep the module on the CPU, where tapegrad computes; returns self.
+
+        >>> m = Module(); m.cpu() is m
+        True
+        """
+        return self
+
+    def cuda(self, device=None) -> Module:
+        """Refuse: tapegrad has no CUDA backend (a RuntimeError that says so)."""
+        devices.require_cpu("cuda")
+        return self
 
     # ------------------------------------------------------------------ state
 
@@ -222,7 +404,9 @@ class Module:
 
     def _state_tensors(self) -> Iterator[tuple[str, Tensor]]:
         for module_name, module in self.named_modules():
-            for table in (module._parameters, module._buffers):
+            buffers = {name: buffer for name, buffer in module._buffers.items()
+                       if name not in module._non_persistent_buffers}
+            for table in (module._parameters, buffers):
                 for name, tensor in table.items():
                     if tensor is not None:
                         yield (f"{module_name}.{name}" if module_name else name), tensor
@@ -274,17 +458,50 @@ class Module:
     # ------------------------------------------------------------------ printing
 
     def extra_repr(self) -> str:
-        """The arguments shown between the parentheses of this module's repr."""
+        """The arguments shown between the parentheses of this module's repr; override it.
+
+        >>> Module().extra_repr()
+        ''
+        """
         return ""
 
     def __repr__(self) -> str:
-        lines = [f"({name}): " + repr(module).replace("\n", "\n  ")
-                 for name, module in self._modules.items()]
-        if not lines:
-            return f"{type(self).__name__}({self.extra_repr()})"
-        extra = [self.extra_repr()] if self.extra_repr() else []
-        body = "\n  ".join(extra + lines)
+        # PyTorch's layout: one line when there is one line of extra_repr and no children,
+        # else the extra lines and then each child, indented.
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(module).replace("\n", "\n  ")
+                       for name, module in self._modules.items()]
+        if not child_lines and len(extra_lines) <= 1:
+            return f"{type(self).__name__}({extra})"
+        body = "\n  ".join(extra_lines + child_lines)
         return f"{type(self).__name__}(\n  {body}\n)"
+
+
+def _to_arguments(args: tuple, kwargs: dict) -> tuple:
+    """The device and dtype that ``Module.to`` is given, in any of PyTorch's spellings."""
+    device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    kwargs.pop("non_blocking", None)  # nothing is asynchronous on the CPU
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, (str, devices.device)):
+            device = arg
+        elif isinstance(arg, np.dtype) or (isinstance(arg, type) and
+                                           issubclass(arg, np.generic)):
+            dtype = arg
+        elif not isinstance(arg, bool):  # a bool is non_blocking, given by position
+            raise TypeError(f"to() expects a device, a dtype or a tensor, got "
+                            f"{type(arg).__name__} {arg!r}")
+    return device, dtype
+
+
+def _as_buffer(value) -> Tensor | None:
+    """A buffer's value: a Tensor or None as it is, arrays and numbers as a new Tensor (a
+    convenience PyTorch, which takes only tensors, lacks)."""
+    return value if value is None or isinstance(value, Tensor) else Tensor(value)
 
 
 def _converted_for(name: str, value, target) -> np.ndarray:

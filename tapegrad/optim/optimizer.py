@@ -44,7 +44,9 @@ class Optimizer:
     ``params`` is an iterable of Tensors, or of dicts (parameter groups) each with a
     ``"params"`` entry and any hyperparameters that override ``defaults`` for that group.
     ``state[param]`` is a dict of what the optimizer remembers about a parameter (momentum
-    buffers, running averages); ``param_groups`` is the list of groups.
+    buffers, running averages); ``param_groups`` is the list of groups. Parameters that do
+    not require grad (a frozen layer) are accepted, as in PyTorch: they get no gradient, so
+    ``step()`` leaves them alone until they are unfrozen.
 
     >>> import tapegrad as tg
     >>> from tapegrad.optim import SGD
@@ -118,11 +120,6 @@ class Optimizer:
                 raise TypeError(
                     f"{name}: optimizer can only optimize Tensors, but parameter {index} of "
                     f"group {group_index} is a {type(param).__name__}"
-                )
-            if not param.requires_grad:
-                raise ValueError(
-                    f"{name}: {_describe(param, index, group_index)} does not require grad, "
-                    "so it would never get a gradient; create it with requires_grad=True"
                 )
             if not param.is_leaf:
                 raise ValueError(
