@@ -13,7 +13,7 @@ import weakref
 
 import numpy as np
 
-from tapegrad import backend, grad_mode
+from tapegrad import backend, dtypes, grad_mode
 from tapegrad.tensor_core import TensorCore, wrap
 
 # needs_input_grad for one and two inputs, made once: a tuple per op is one more object for
@@ -173,6 +173,8 @@ class Function:
         else:
             y_data, y_parent = y._data, _parent(y, recording)
             x_data, x_parent = _operand(x, y_data), None
+        if x_data.dtype is not y_data.dtype:
+            x_data, y_data = _promoted(x_data, y_data)
         operands = (x_data[()] if x_data.ndim == 0 else x_data,
                     y_data[()] if y_data.ndim == 0 else y_data)
         return _record(cls, operands, (x_parent, y_parent),
@@ -407,11 +409,25 @@ def _fast_operand(array):
 
 
 def _operand(value, other):
-    """A non-tensor operand as an array; a Python number takes ``other``'s float dtype."""
+    """A non-tensor operand as an array. A Python number takes ``other``'s float dtype, and a
+    Python float next to an integer tensor the default float dtype (PyTorch's rules)."""
     if isinstance(value, (int, float)) and other.dtype.kind == "f":
         # The same dtype keeps float32 float32; a NumPy scalar is NumPy's fastest operand.
         return other.dtype.type(value)
+    if type(value) is float:
+        return dtypes.get_default_dtype().type(value)
     return backend.as_array(value)
+
+
+def _promoted(x, y) -> tuple:
+    """PyTorch's promotion where NumPy's differs: a floating operand keeps its dtype against
+    an integer or boolean one (NumPy would widen float32 ** int64 to float64)."""
+    x_float, y_float = x.dtype.kind in "fc", y.dtype.kind in "fc"
+    if x_float and not y_float:
+        return x, y.astype(x.dtype)
+    if y_float and not x_float:
+        return x.astype(y.dtype), y
+    return x, y
 
 
 def _with_the_op_named(op: str, error: Exception) -> Exception:

@@ -9,8 +9,8 @@ from pathlib import Path
 import tapegrad
 
 PACKAGE = Path(tapegrad.__file__).parent
-CORE = {"tapegrad.backend", "tapegrad.grad_mode", "tapegrad.cpython", "tapegrad.tensor_core",
-        "tapegrad.function", "tapegrad.engine"}
+CORE = {"tapegrad.backend", "tapegrad.grad_mode", "tapegrad.cpython", "tapegrad.dtypes",
+        "tapegrad.devices", "tapegrad.tensor_core", "tapegrad.function", "tapegrad.engine"}
 
 
 def _module_name(path: Path) -> str:
