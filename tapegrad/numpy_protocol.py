@@ -36,7 +36,8 @@ def numpy_var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **opti
 
 def numpy_std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **options):
     """``np.std(t, axis)``: the standard deviation, ``ddof=0`` by default (NumPy's)."""
-    return numpy_var(a, axis, dtype, out, ddof, keepdims, **options).sqrt()
+    _no_numpy_options("std", dtype=dtype, out=out, **options)
+    return routines.as_tensor(a).std(axis, ddof=ddof, keepdims=keepdims)
 
 
 def numpy_dot(a, b, out=None):

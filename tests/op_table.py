@@ -15,6 +15,7 @@ import numpy as np
 
 import tapegrad as tg
 import tapegrad.nn.functional as F
+from tapegrad.ops.shape import Concatenate
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ CLASS_WEIGHTS = np.array([0.5, 1.0, 2.0, 1.5])
 CLASS_MAPS = np.array([[[0, 1], [2, 3]], [[3, 3], [1, 0]]])
 TOKENS = np.array([[0, 2, 2], [1, 0, 3]])
 DROPOUT_MASK = np.random.default_rng(3).random((3, 4)) > 0.3
+POWERS = np.array([0.0, 1.0, 2.0, 3.0])  # polynomial features x ** [0, 1, 2, 3]
 
 
 def _torch(array):
@@ -317,7 +319,123 @@ OPS = [
     # a composition where one tensor is used several times
     OpCase("reuse", lambda x: x * x.tanh() + x, lambda x: x * np.tanh(x) + x, ((3, 4),),
            torch_fn=lambda x: x * x.tanh() + x),
+    # conventions at kinks and ties, exercised by the inputs in TIES below
+    OpCase("sign_times_exp", lambda x: x.sign() * x.exp(), lambda x: np.sign(x) * np.exp(x),
+           ((3, 4),), torch_fn=lambda x: x.sign() * x.exp(), tags=frozenset({"kink"})),
+    OpCase("min", lambda x: x.min(), np.min, ((3, 4),), torch_fn=lambda x: x.min(),
+           tags=frozenset({"needs_elements"})),
+    OpCase("clamp_zero_one", lambda x: x.clamp(0.0, 1.0), lambda x: np.clip(x, 0, 1), ((3, 4),),
+           torch_fn=lambda x: x.clamp(0.0, 1.0), tags=frozenset({"kink"})),
+    OpCase("pow_powers", lambda x: x ** POWERS.astype(x.dtype), lambda x: x ** POWERS,
+           ((3, 1),), scalar_ok=False, torch_fn=lambda x: x ** _torch(POWERS).to(x.dtype)),
+    OpCase("astype_float64", lambda x: x.astype(np.float64) * x.astype(np.float64),
+           lambda x: x.astype(np.float64) ** 2, ((3, 4),),
+           torch_fn=lambda x: x.double() * x.double(), tags=frozenset({"casts"})),
+    # negative axes, for every op that takes an axis
+    OpCase("sum_axes_negative", lambda x: x.sum(axis=(-1, 0)), lambda x: x.sum(axis=(-1, 0)),
+           ((2, 3, 4),), scalar_ok=False, torch_fn=lambda x: x.sum(dim=(-1, 0))),
+    OpCase("mean_axis_negative", lambda x: x.mean(axis=-2), lambda x: x.mean(axis=-2),
+           ((2, 3, 4),), scalar_ok=False, torch_fn=lambda x: x.mean(dim=-2)),
+    OpCase("max_axis_negative", lambda x: x.max(axis=-1, keepdims=True),
+           lambda x: x.max(axis=-1, keepdims=True), ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.max(dim=-1, keepdim=True).values),
+    OpCase("min_axis_negative", lambda x: x.min(dim=-2), lambda x: x.min(axis=-2),
+           ((2, 3, 4),), scalar_ok=False, torch_fn=lambda x: x.min(dim=-2).values),
+    OpCase("min_axes_negative", lambda x: x.min(axis=(-1, -3)), lambda x: x.min(axis=(-1, -3)),
+           ((2, 3, 4),), scalar_ok=False, torch_fn=lambda x: x.amin(dim=(-1, -3))),
+    OpCase("prod_axis_negative", lambda x: x.prod(axis=-1), lambda x: x.prod(axis=-1),
+           ((3, 4),), 0.5, 1.5, scalar_ok=False, torch_fn=lambda x: x.prod(dim=-1)),
+    OpCase("prod_axis_signed", lambda x: x.prod(axis=1), lambda x: x.prod(axis=1), ((3, 4),),
+           -1.5, 1.5, scalar_ok=False, torch_fn=lambda x: x.prod(dim=1)),  # zeros, for the fuzz
+    OpCase("prod_axes_negative_keepdims", lambda x: x.prod(axis=(-3, -1), keepdims=True),
+           lambda x: x.prod(axis=(-3, -1), keepdims=True), ((2, 3, 2),), 0.5, 1.5,
+           scalar_ok=False, torch_fn=lambda x: x.prod(dim=-1, keepdim=True).prod(
+               dim=-3, keepdim=True)),
+    OpCase("var_axis_negative", lambda x: x.var(axis=-1, keepdims=True),
+           lambda x: x.var(axis=-1, keepdims=True), ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.var(dim=-1, keepdim=True, unbiased=False)),
+    OpCase("std_axes_negative", lambda x: x.std(axis=(-2, -1), ddof=1),
+           lambda x: x.std(axis=(-2, -1), ddof=1), ((2, 3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.std(dim=(-2, -1))),
+    OpCase("logsumexp_axis_negative", lambda x: x.logsumexp(axis=-2),
+           lambda x: np.log(np.exp(x).sum(axis=-2)), ((2, 3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.logsumexp(dim=-2)),
+    OpCase("F.softmax_dim_negative", lambda x: F.softmax(x, dim=-2),
+           lambda x: _softmax(x, -2), ((2, 3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.softmax(dim=-2)),
+    OpCase("F.log_softmax_dim_negative", lambda x: F.log_softmax(x, dim=-1),
+           lambda x: np.log(_softmax(x, -1)), ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.log_softmax(dim=-1)),
+    OpCase("concatenate_axis_negative", lambda x, y: tg.cat([x, y], dim=-1),
+           lambda x, y: np.concatenate([x, y], axis=-1), ((2, 3, 1), (2, 3, 2)),
+           scalar_ok=False, torch_fn=lambda x, y: __import__("torch").cat([x, y], -1)),
+    # the op itself, as another op's backward may call it: tg.cat makes the axis positive
+    OpCase("Concatenate_op_axis_negative", lambda x, y: Concatenate.apply(x, y, axis=-1),
+           lambda x, y: np.concatenate([x, y], axis=-1), ((2, 3, 1), (2, 3, 2)),
+           scalar_ok=False, torch_fn=lambda x, y: __import__("torch").cat([x, y], -1)),
+    OpCase("concatenate_axis_minus_two", lambda x, y: tg.concatenate([x, y], axis=-2),
+           lambda x, y: np.concatenate([x, y], axis=-2), ((2, 1, 3), (2, 2, 3)),
+           scalar_ok=False, torch_fn=lambda x, y: __import__("torch").cat([x, y], -2)),
+    OpCase("stack_axis_minus_two", lambda x, y: tg.stack([x, y], dim=-2),
+           lambda x, y: np.stack([x, y], axis=-2), ((3, 4), (3, 4)), scalar_ok=False,
+           torch_fn=lambda x, y: __import__("torch").stack([x, y], -2)),
+    OpCase("split_dim_negative", lambda x: x.split(2, dim=-1)[1], lambda x: x[:, 2:],
+           ((3, 4),), scalar_ok=False, torch_fn=lambda x: x.split(2, dim=-1)[1]),
+    OpCase("chunk_dim_negative", lambda x: x.chunk(2, dim=-2)[1], lambda x: x[2:],
+           ((3, 4),), scalar_ok=False, torch_fn=lambda x: x.chunk(2, dim=-2)[1]),
+    OpCase("gather_dim_negative", lambda x: x.gather(-1, GATHER_INDEX),
+           lambda x: np.take_along_axis(x, GATHER_INDEX, -1), ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.gather(-1, _torch(GATHER_INDEX))),
+    OpCase("squeeze_dim_negative", lambda x: x.squeeze(-1), lambda x: x[..., 0], ((3, 1),),
+           scalar_ok=False, torch_fn=lambda x: x.squeeze(-1)),
+    OpCase("unsqueeze_dim_minus_two", lambda x: x.unsqueeze(-2), lambda x: x[:, None],
+           ((3, 4),), scalar_ok=False, torch_fn=lambda x: x.unsqueeze(-2)),
+    OpCase("flatten_dims_negative", lambda x: x.flatten(-3, -2),
+           lambda x: x.reshape(6, 4), ((2, 3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.flatten(-3, -2)),
+    OpCase("transpose_dims_negative", lambda x: x.transpose(-1, -3),
+           lambda x: x.swapaxes(-1, -3), ((2, 3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.transpose(-1, -3)),
+    OpCase("permute_dims_negative", lambda x: x.permute(-1, 0, -2),
+           lambda x: x.transpose(2, 0, 1), ((2, 3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.permute(-1, 0, -2)),
+    OpCase("np.expand_dims_negative", lambda x: np.expand_dims(x, -1) * 1,
+           lambda x: x[..., None], ((3, 4),), scalar_ok=False,
+           torch_fn=lambda x: x.unsqueeze(-1) * 1),
 ]
+
+# Inputs exactly at the kinks, ties and bounds of OPS rows, where a convention decides the
+# gradient (relu'(0), which of two equal maxima, clip at its bound, 0 ** 0): row name -> one
+# array per input. test_ops compares each with PyTorch's values and gradients.
+AT_ZERO = [[0.0, -0.0, 1.5, -2.0]]
+TIES = {
+    "relu": (AT_ZERO,),
+    "F.leaky_relu": (AT_ZERO,),
+    "F.elu": (AT_ZERO,),
+    "abs": (AT_ZERO,),
+    "sign_times_exp": (AT_ZERO,),
+    "F.l1_loss": ([[0.0, 1.0, -1.0]], [[0.0, 1.0, 2.0]]),
+    "F.huber_loss": ([[0.7, -0.7, 0.0, 0.5]], [[0.0, 0.0, 0.0, 1.2]]),  # |x - y| = delta
+    "F.softplus": ([[1.5, 0.0, -1.5]],),  # beta * x exactly at the threshold
+    "clip": ([[-1.0, 1.0, -2.0, 2.0, 0.0]],),
+    "clamp_min": ([[0.5, 0.4, 0.6]],),
+    "clamp_zero_one": ([[0.0, -0.0, 1.0, 0.5, -1.0, 2.0]],),
+    "maximum": ([[1.0, 0.0, -2.0, 0.0]], [[1.0, 0.0, 3.0, -0.0]]),
+    "minimum": ([[1.0, 0.0, -2.0, 0.0]], [[1.0, 0.0, 3.0, -0.0]]),
+    "where": ([[0.0, 1.0, -1.0]], [[0.5, 0.5, 0.5]]),  # the condition x > 0 at x = 0
+    "max": ([[0.0, -1.0, 0.0], [0.0, -2.0, -3.0]],),
+    "min": ([[0.0, 1.0, 0.0], [2.0, 0.0, 1.0]],),
+    "max_axis": ([[0.0, 0.0, -1.0, 0.0], [2.0, 1.0, 2.0, 2.0], [5.0, 5.0, 5.0, 5.0]],),
+    "min_axis_keepdims": ([[0.0, 1.0], [0.0, 1.0], [-1.0, 1.0]],),
+    "max_axes": (np.zeros((2, 3, 4)),),
+    "min_axes_negative": (np.ones((2, 3, 4)),),
+    "max_axis_negative": ([[0.0, 0.0, -1.0, 0.0], [1.0, 2.0, 2.0, 0.0]],),
+    "prod": ([[0.0, 2.0, 3.0], [0.0, 0.0, 1.0]],),  # one zero, then two
+    "prod_axes": ([[[0.0, 2.0], [3.0, 0.0], [1.0, 1.0]], [[2.0, 1.0], [0.0, 0.0], [0.0, 4.0]]],),
+    "pow": ([[0.0, 0.0, 0.0, 2.0, 0.0]], [[0.0, 1.0, 2.0, 0.0, 0.5]]),  # 0 ** 0, ..., 0 ** 0.5
+    "pow_powers": ([[0.0], [1.0], [-1.0]],),  # x ** [0, 1, 2, 3] at x = 0
+    "F.max_pool2d": (np.tile([[0.0, 1.0], [1.0, 0.0]], (2, 2, 3, 3))[..., :5, :5],),
+}
 
 
 def make_inputs(case: OpCase, rng: np.random.Generator, shapes=None, dtype=np.float64):
@@ -329,3 +447,48 @@ def make_inputs(case: OpCase, rng: np.random.Generator, shapes=None, dtype=np.fl
             values = np.where(np.abs(values) < 0.1, 0.5, values)
         arrays.append(values.astype(dtype))
     return arrays
+
+
+def derivatives(case: OpCase, arrays, upstream, direction=None):
+    """tapegrad's value of ``case`` at ``arrays``, its gradients for the output gradient
+    ``upstream``, and (given a ``direction``, one array per input) the second derivatives
+    along it: the gradient of <gradients, direction>. All as arrays, zeros where a gradient
+    does not exist."""
+    tensors = [tg.tensor(array, requires_grad=True) for array in arrays]
+    out = case.fn(*tensors)
+    grads = tg.grad(out, tensors, grad_outputs=upstream, create_graph=direction is not None,
+                    allow_unused=True)
+    if direction is None:
+        return out.data, _arrays(grads, arrays), None
+    pairs = [(g, v) for g, v in zip(grads, direction) if g is not None and g.requires_grad]
+    second = tg.grad(sum((g * v).sum() for g, v in pairs), tensors, allow_unused=True) if (
+        pairs) else [None] * len(tensors)
+    return out.data, _arrays(grads, arrays), _arrays(second, arrays)
+
+
+def torch_derivatives(case: OpCase, arrays, upstream, direction=None):
+    """``derivatives`` computed by PyTorch, from ``case.torch_fn``."""
+    import torch
+
+    tensors = [torch.tensor(array, requires_grad=True) for array in arrays]
+    out = case.torch_fn(*tensors)
+    grads = torch.autograd.grad(out, tensors, torch.as_tensor(upstream),
+                                create_graph=direction is not None, allow_unused=True)
+    if direction is None:
+        return _array(out), _arrays(grads, arrays), None
+    pairs = [(g, torch.as_tensor(v)) for g, v in zip(grads, direction)
+             if g is not None and g.requires_grad]
+    second = torch.autograd.grad(sum((g * v).sum() for g, v in pairs), tensors,
+                                 allow_unused=True) if pairs else [None] * len(tensors)
+    return _array(out), _arrays(grads, arrays), _arrays(second, arrays)
+
+
+def _array(tensor):
+    """A tapegrad or torch tensor's values (force: a torch gradient may be a lazy ZeroTensor)."""
+    return tensor.data if isinstance(tensor, tg.Tensor) else tensor.numpy(force=True)
+
+
+def _arrays(grads, like):
+    """Gradients as arrays, zeros where no graph reached an input."""
+    return [np.zeros_like(array) if grad is None else _array(grad)
+            for grad, array in zip(grads, like)]

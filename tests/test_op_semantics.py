@@ -12,7 +12,7 @@ import tapegrad.nn.functional as F
 from tapegrad.ops import activation
 
 
-@pytest.mark.filterwarnings("ignore:divide by zero encountered in log")
+@pytest.mark.filterwarnings("ignore:divide by zero encountered")
 def test_where_does_not_leak_nan_from_the_unselected_branch():
     x = tg.tensor([0.0, 4.0], requires_grad=True)
     tg.where(x > 0, x.sqrt(), 0.0).sum().backward()
@@ -20,6 +20,12 @@ def test_where_does_not_leak_nan_from_the_unselected_branch():
     x.zero_grad()
     tg.where(x > 0, x.log(), 0.0).sum().backward()
     np.testing.assert_allclose(x.grad, [0.0, 0.25])
+    x.zero_grad()
+    tg.where(x > 0, x ** 0.5, 0.0).sum().backward()  # Pow: 0 * (0.5 * 0 ** -0.5) = 0
+    np.testing.assert_allclose(x.grad, [0.0, 0.25])
+    x.zero_grad()
+    tg.where(x > 0, 1 / x, 0.0).sum().backward()  # Div: 0 * (-inf / 0) = 0
+    np.testing.assert_allclose(x.grad, [0.0, -1 / 16])
 
 
 def test_maximum_and_minimum_split_ties_evenly():

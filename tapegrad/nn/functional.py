@@ -445,7 +445,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
     loss = nll_loss(log_probs, target_data, weight, ignore_index, reduction)
     smooth = -(log_probs if class_weights is None else log_probs * class_weights).sum(axis=1)
     kept = _class_targets("cross_entropy", input, target_data) != ignore_index
-    smooth = smooth * kept
+    smooth = where(kept, smooth, 0.0)  # not * kept: inf * 0 is nan when all are ignored
     if reduction == "mean":
         total = kept.sum() if weight is None else as_tensor(weight).data[
             target_data[kept]].sum()

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from tapegrad.function import Function
-from tapegrad.ops.elementwise import stable_sigmoid
+from tapegrad.ops.elementwise import Sigmoid, stable_sigmoid
 
 try:  # SciPy's erf is vectorized C; without SciPy, math.erf runs element by element.
     from scipy.special import erf as _erf
@@ -122,7 +122,9 @@ class Silu(Function):
 
     def backward(self, grad):
         (x,) = self.saved
-        s = stable_sigmoid(x)  # recomputed: cheaper to keep x alone, and differentiable again
+        # Recomputed (cheaper than keeping it) by the Sigmoid op: on Tensors stable_sigmoid's
+        # |x| would give the sigmoid a slope of 0 at x = 0, and d²y/dx² there would be wrong.
+        s = Sigmoid.forward_or_apply(x)
         return grad * s * (1 + x * (1 - s))
 
 
@@ -141,4 +143,5 @@ class Softplus(Function):
 
     def backward(self, grad):
         x, linear = self.saved
-        return grad * np.where(linear, 1, stable_sigmoid(x * self.beta))
+        # The Sigmoid op, not stable_sigmoid, for the right second derivative at 0 (see Silu).
+        return grad * np.where(linear, 1, Sigmoid.forward_or_apply(x * self.beta))

@@ -85,7 +85,8 @@ class Neg(Function):
 class Pow(Function):
     """z = x ** y;  dL/dx = dL/dz * y * x ** (y - 1),  dL/dy = dL/dz * z * log(x)
 
-    Where x = 0 and y >= 0, dL/dy is 0 (the limit PyTorch uses), not nan.
+    dL/dx is 0 where y = 0 (x ** 0 is 1 for every x), and dL/dy is 0 where x = 0 and y >= 0
+    (the limit PyTorch uses), not nan.
     """
 
     __slots__ = ()
@@ -99,7 +100,14 @@ class Pow(Function):
     def backward(self, grad):
         x, y, z = self.saved
         needs_x, needs_y = self.needs_input_grad
-        grad_x = times_keeping_zeros(grad, y * x ** (y - 1)) if needs_x else None
+        grad_x = None
+        if needs_x:
+            # x ** 0 is 1 for every x, so its slope is 0, not 0 * x ** -1: nan at x = 0, and
+            # wherever x ** -1 overflows. (As in PyTorch, the slope's derivative in y is then 0
+            # at y = 0, too.)
+            with np.errstate(divide="ignore", over="ignore"):
+                power = np.where(y == 0, 0, x ** (y - 1))
+            grad_x = times_keeping_zeros(grad, y * power)
         grad_y = None
         if needs_y:
             zero_base = (x == 0) & (y >= 0)

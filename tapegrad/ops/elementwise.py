@@ -68,7 +68,8 @@ class Abs(Function):
 
     def backward(self, grad):
         (x,) = self.saved
-        return grad * np.sign(x)
+        # The sign as (x > 0) - (x < 0), which is 0 at nan as PyTorch's; np.sign(nan) is nan.
+        return grad * ((x > 0).astype(grad.dtype) - (x < 0).astype(grad.dtype))
 
 
 class Tanh(Function):

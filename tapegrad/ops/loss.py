@@ -5,16 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad.function import Function
-from tapegrad.ops.elementwise import stable_sigmoid
+from tapegrad.ops.activation import Softplus
+from tapegrad.ops.chain_rule import over_keeping_zeros
+from tapegrad.ops.elementwise import Sigmoid
 from tapegrad.ops.indexing import GatherAdd
 from tapegrad.ops.softmax import Softmax, shifted_by_peak
 from tapegrad.tensor_core import TensorCore
 
 
 def _softplus(x):
-    """log(1 + exp(x)) = max(x, 0) + log(1 + exp(-|x|)): stable for any x, and written with
-    functions NumPy hands to tapegrad, so it also runs on Tensors under create_graph."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    """log(1 + exp(x)), stable for any x, by the Softplus op (never linear past a threshold):
+    on Tensors under create_graph its derivatives are smooth at 0, which max(x, 0) and |x|
+    in a hand-written stable form are not."""
+    return Softplus.forward_or_apply(x, threshold=np.inf)
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -36,7 +39,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(self, grad):
         x, target, p = self.saved
         needs_x, needs_target = self.needs_input_grad[:2]
-        grad_x = grad * (stable_sigmoid(x) * (p * target + 1 - target) - p * target)
+        grad_x = grad * (Sigmoid.forward_or_apply(x) * (p * target + 1 - target) - p * target)
         grad_target = grad * (p * _softplus(-x) - _softplus(x))
         return (grad_x if needs_x else None), (grad_target if needs_target else None), None
 
@@ -48,13 +51,18 @@ def _reduce_weighted(function: Function, losses, weights, reduction: str):
     if reduction == "sum":
         return losses.sum()
     function.total_weight = weights.sum()
-    return losses.sum() / function.total_weight
+    with np.errstate(invalid="ignore"):  # every target ignored: 0 / 0 is nan, as in PyTorch
+        return losses.sum() / function.total_weight
 
 
 def _scale_per_target(function: Function, grad, weights):
-    """dL/dl_i * w_i (over the total weight for "mean"), with the class axis kept as size 1."""
+    """dL/dl_i * w_i (over the total weight for "mean"), with the class axis kept as size 1.
+
+    An ignored target (w_i = 0) gets exactly 0, also when every target is ignored: the mean
+    is then 0 / 0 = nan, but no input moved it, so its gradient is 0 (as PyTorch's).
+    """
     if function.reduction == "mean":
-        grad = grad / function.total_weight
+        weights = over_keeping_zeros(weights, function.total_weight)
     return (grad * weights)[:, None]
 
 

@@ -1,6 +1,8 @@
-"""Reductions: sum, mean, max, min, prod and logsumexp over any axes."""
+"""Reductions: sum, mean, max, min, prod, var, std and logsumexp over any axes."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -74,7 +76,8 @@ class Max(Function):
 
     Ties: a full reduction (or several axes) splits the gradient evenly among the maxima, as
     PyTorch's ``max()``/``amax``; along one axis it goes to the first maximum, as
-    ``torch.max(x, dim)``, whose index ``argmax`` returns.
+    ``torch.max(x, dim)``, whose index ``argmax`` returns. A nan is the maximum wherever it
+    occurs, so the gradient goes to the nans (as PyTorch's ``max()``; its ``amax`` gives nan).
     """
 
     __slots__ = ("input_ndim", "axis", "keepdims")
@@ -89,7 +92,7 @@ class Max(Function):
             first = type(self).pick(x, axis=axis, keepdims=True)
             np.put_along_axis(weights, first, 1, axis=axis)
         else:
-            hits = x == y
+            hits = (x == y) | (np.isnan(x) & np.isnan(y))  # nan == nan is False
             weights = hits / hits.sum(axis=axis, keepdims=True)
         self.save_for_backward(weights.astype(x.dtype, copy=False))
         return y if keepdims else np.squeeze(y, axis=normalize_axes(axis, x.ndim))
@@ -109,42 +112,141 @@ class Min(Max):
 class Prod(Function):
     """y = prod(x over axis);  dL/dx_i = dL/dy * (product of the other x_j)
 
-    The product of the others is taken directly (prefix times suffix products), not as
-    y / x_i, so zeros in x give exact gradients.
+    The product of the others is taken directly, never as y / x_i, so zeros in x and a y that
+    underflows give exact gradients; it is made of indexing, padding and products, so on
+    Tensors under create_graph it is differentiable again, and second derivatives are exact.
     """
 
     __slots__ = ("axis", "keepdims")
-    saved_roles = (0, "output")
+    saved_roles = (0,)
 
     def forward(self, x, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
-        y = np.prod(x, axis=axis, keepdims=keepdims)
+        self.save_for_backward(x)
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        grad = keep_reduced_axes(grad, x.ndim, self.axis, self.keepdims)
+        return grad * product_of_others(x, normalize_axes(self.axis, x.ndim))
+
+
+def product_of_others(x, axes: tuple):
+    """For each element, the product of the other elements of its group over ``axes``: the
+    product of those before it times the product of those after it.
+
+    >>> product_of_others(np.array([[2.0, 0.0, 3.0]]), (1,))
+    array([[0., 6., 0.]])
+    """
+    kept = [axis for axis in range(x.ndim) if axis not in axes]
+    order = kept + list(axes)
+    moved = np.transpose(x, order)  # the group's axes last, then made one axis
+    groups = np.reshape(moved, moved.shape[: len(kept)] + (math.prod(moved.shape[len(kept):]),))
+    before = _exclusive_cumprod(groups)
+    after = _exclusive_cumprod(groups[..., ::-1])[..., ::-1]
+    others = np.reshape(before * after, moved.shape)
+    return np.transpose(others, np.argsort(order).tolist())
+
+
+def _exclusive_cumprod(x):
+    """Along the last axis, the product of the elements before each one (1 for the first).
+
+    A scan (Hillis and Steele's): shift in a 1, then log2(n) rounds of multiplying by a copy
+    shifted by 1, 2, 4, ... places. Unlike np.cumprod it is written with slicing, np.pad and
+    *, which tapegrad differentiates on Tensors.
+
+    >>> _exclusive_cumprod(np.array([2.0, 3.0, 4.0, 5.0]))
+    array([ 1.,  2.,  6., 24.])
+    """
+    length = x.shape[-1]
+    if length == 0:
+        return x
+    products = _shifted_right(x, 1)
+    shift = 1
+    while shift < length:
+        products = products * _shifted_right(products, shift)
+        shift *= 2
+    return products
+
+
+def _shifted_right(x, places: int):
+    """x moved ``places`` along the last axis, with ones coming in at the front."""
+    widths = ((0, 0),) * (x.ndim - 1) + ((places, 0),)
+    return np.pad(x[..., : x.shape[-1] - places], widths, constant_values=1)
+
+
+class Var(Function):
+    """y = sum((x - m)**2 over axis) / (n - ddof) with m = mean(x over axis);
+    dL/dx = dL/dy * 2 (x - m) / (n - ddof)
+
+    x - mean(x) is exactly 0 for a group of equal values (see ``centered``), so the variance
+    there is exactly 0, as PyTorch's.
+    """
+
+    __slots__ = ("axis", "ddof", "keepdims")
+    saved_roles = (0,)
+
+    def forward(self, x, axis=None, ddof=0, keepdims=False):
+        self.axis, self.ddof, self.keepdims = axis, ddof, keepdims
+        deviations = centered(x, normalize_axes(axis, x.ndim))
+        self.save_for_backward(x, deviations)
+        with np.errstate(divide="ignore", invalid="ignore"):  # n = ddof: nan, as in PyTorch
+            return np.sum(deviations * deviations, axis=axis, keepdims=keepdims) / (
+                _count(x, axis) - ddof)
+
+    def backward(self, grad):
+        x, deviations = self.saved
+        if isinstance(x, TensorCore):  # under create_graph: the deviations as a function of x
+            deviations = centered(x, normalize_axes(self.axis, x.ndim))
+        grad = keep_reduced_axes(grad, x.ndim, self.axis, self.keepdims)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad * deviations * 2 / (_count(x, self.axis) - self.ddof)
+
+
+class Std(Function):
+    """y = sqrt(var(x over axis));  dL/dx = dL/dy * (x - mean(x)) / ((n - ddof) * y)
+
+    For a group of equal values y = 0 and the formula is 0 / 0: the gradient there is 0,
+    as PyTorch's (std has no derivative there; 0 is its subgradient of least norm).
+    """
+
+    __slots__ = ("axis", "ddof", "keepdims")
+    saved_roles = (0, "output")
+
+    def forward(self, x, axis=None, ddof=0, keepdims=False):
+        self.axis, self.ddof, self.keepdims = axis, ddof, keepdims
+        y = np.sqrt(Var.forward_or_apply(x, axis=axis, ddof=ddof, keepdims=keepdims))
         self.save_for_backward(x, y)
         return y
 
     def backward(self, grad):
         x, y = self.saved
         grad = keep_reduced_axes(grad, x.ndim, self.axis, self.keepdims)
-        if not isinstance(x, TensorCore):
-            return grad * _product_of_others(x, normalize_axes(self.axis, x.ndim))
-        # Under create_graph the product of the others is y / x, which is differentiable;
-        # that needs x without zeros.
-        if not x.data.all():
-            raise NotImplementedError(
-                "Prod: second derivatives where an input is exactly zero are not supported"
-            )
-        return grad * keep_reduced_axes(y, x.ndim, self.axis, self.keepdims) / x
+        y = keep_reduced_axes(y, x.ndim, self.axis, self.keepdims)
+        with np.errstate(divide="ignore", invalid="ignore"):  # masked where y = 0
+            scale = np.where(y == 0, 0, grad / ((_count(x, self.axis) - self.ddof) * y))
+        return scale * centered(x, normalize_axes(self.axis, x.ndim))
 
 
-def _product_of_others(x, axes: tuple):
-    """For each element, the product of the other elements in its reduction group."""
-    last = tuple(range(x.ndim - len(axes), x.ndim))
-    moved = np.moveaxis(x, axes, last)
-    grouped = moved.reshape(moved.shape[: x.ndim - len(axes)] + (-1,))
-    ones = np.ones_like(grouped[..., :1])
-    before = np.cumprod(np.concatenate([ones, grouped[..., :-1]], axis=-1), axis=-1)
-    after = np.cumprod(np.concatenate([ones, grouped[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-    return np.moveaxis((before * after).reshape(moved.shape), last, axes)
+def centered(x, axes: tuple):
+    """x minus the mean of its group over ``axes``, exactly 0 for a group of equal values.
+
+    The mean is taken of x minus the group's first element, a constant: for equal values
+    that difference is 0 exactly, where a plain mean can be off in the last bit (0.1 three
+    times averages to 0.10000000000000002). Differentiable on Tensors, like x - mean(x).
+
+    >>> centered(np.array([[0.1, 0.1, 0.1], [1.0, 2.0, 3.0]]), (1,))
+    array([[ 0.,  0.,  0.],
+           [-1.,  0.,  1.]])
+    """
+    first = tuple(slice(0, 1) if axis in axes else slice(None) for axis in range(x.ndim))
+    shifted = x - (x.data if isinstance(x, TensorCore) else x)[first]
+    return shifted - np.mean(shifted, axis=axes, keepdims=True)
+
+
+def _count(x, axis) -> int:
+    """How many elements each group of a reduction over ``axis`` holds."""
+    return math.prod(x.shape[a] for a in normalize_axes(axis, x.ndim))
 
 
 class LogSumExp(Function):

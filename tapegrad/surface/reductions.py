@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tapegrad.arguments import reduction_args
-from tapegrad.ops.reduction import LogSumExp, Max, Mean, Min, Prod, Sum, normalize_axes
+from tapegrad.ops.reduction import LogSumExp, Max, Mean, Min, Prod, Std, Sum, Var
 from tapegrad.tensor_core import wrap
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
@@ -96,18 +95,20 @@ class ReductionMethods:
         axis, keepdims = reduction_args("var", axis, dim, keepdims, keepdim)
         if unbiased is not None:
             ddof = 1 if unbiased else 0
-        centered = self - self.mean(axis=axis, keepdims=True)
-        count = math.prod(self.data.shape[a] for a in normalize_axes(axis, self.data.ndim))
-        return (centered * centered).sum(axis=axis, keepdims=keepdims) / (count - ddof)
+        return Var.apply(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
     def std(self, axis=None, ddof: int = 0, keepdims: bool = False, *, dim=None,
             unbiased=None, keepdim=None) -> Tensor:
         """Standard deviation over ``axis``: ``sqrt(var(...))``, ``ddof=0`` by default (NumPy).
+        Over a group of equal values its gradient is 0, as PyTorch's.
 
         >>> Tensor([1.0, 3.0]).std()
         tensor(1.)
         """
-        return self.var(axis, ddof, keepdims, dim=dim, unbiased=unbiased, keepdim=keepdim).sqrt()
+        axis, keepdims = reduction_args("std", axis, dim, keepdims, keepdim)
+        if unbiased is not None:
+            ddof = 1 if unbiased else 0
+        return Std.apply(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
     def logsumexp(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """log(sum(exp(x))) over ``axis``, stable for logits of any size.
