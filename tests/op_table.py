@@ -8,28 +8,15 @@ computes it (``None`` where the NumPy reference is enough).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Optional
-
 import numpy as np
+import op_table_pointwise
+import op_table_reductions
+import op_table_shapes
+from op_case import OpCase
 
 import tapegrad as tg
 import tapegrad.nn.functional as F
 from tapegrad.ops.shape import Concatenate
-
-
-@dataclass(frozen=True)
-class OpCase:
-    name: str
-    fn: Callable  # tapegrad tensors -> tensor
-    reference: Optional[Callable]  # NumPy arrays -> array (None: PyTorch is the reference)
-    shapes: tuple  # one shape per input
-    low: float = -2.0
-    high: float = 2.0
-    torch_fn: Optional[Callable] = None  # torch tensors -> tensor
-    broadcast_shapes: Optional[tuple] = None  # a broadcasting variant, for binary ops
-    scalar_ok: bool = True  # whether an all-0-d variant makes sense
-    tags: frozenset = field(default_factory=frozenset)
 
 
 def _sigmoid(x):
@@ -403,6 +390,9 @@ OPS = [
            lambda x: x[..., None], ((3, 4),), scalar_ok=False,
            torch_fn=lambda x: x.unsqueeze(-1) * 1),
 ]
+
+# The rows of PyTorch's other Tensor methods, a file per family.
+OPS += op_table_pointwise.ROWS + op_table_reductions.ROWS + op_table_shapes.ROWS
 
 # Inputs exactly at the kinks, ties and bounds of OPS rows, where a convention decides the
 # gradient (relu'(0), which of two equal maxima, clip at its bound, 0 ** 0): row name -> one
