@@ -1,4 +1,5 @@
-"""Op-table rows for PyTorch's pointwise methods and operators (rounding, comparisons, logic, add/sub/mul/div with alpha, ...).
+"""Op-table rows for PyTorch's pointwise methods and operators (rounding, comparisons,
+logic, add/sub/mul/div with alpha, ...).
 
 See op_table.py for what each row drives.
 """
