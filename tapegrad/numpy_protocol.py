@@ -52,6 +52,13 @@ def numpy_dot(a, b, out=None):
     return routines.matmul(a, b)
 
 
+def numpy_nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """``np.nan_to_num(t)``: NumPy's arguments (``copy`` comes second), as a new tensor."""
+    if not copy:
+        raise TypeError("numpy.nan_to_num on tapegrad Tensors: copy=False is not supported")
+    return routines.as_tensor(x).nan_to_num(nan, posinf, neginf)
+
+
 def _reduction(name, a, axis, out, keepdims, options):
     _no_numpy_options(name, out=out, **options)
     return getattr(routines.as_tensor(a), name)(axis, keepdims)
@@ -73,6 +80,7 @@ NUMPY_MEANINGS = {
     np.var: numpy_var,
     np.std: numpy_std,
     np.dot: numpy_dot,
+    np.nan_to_num: numpy_nan_to_num,
     np.transpose: routines.transpose,
     np.expand_dims: routines.expand_dims,
     np.concatenate: routines.concatenate,
@@ -102,13 +110,9 @@ OPERATORS = {
     np.equal: _tensor_first(operator.eq),
     np.not_equal: _tensor_first(operator.ne),
     np.bitwise_and: _tensor_first(operator.and_),
-    np.logical_and: _tensor_first(operator.and_),
     np.bitwise_or: _tensor_first(operator.or_),
-    np.logical_or: _tensor_first(operator.or_),
     np.bitwise_xor: _tensor_first(operator.xor),
-    np.logical_xor: _tensor_first(operator.xor),
     np.invert: operator.invert,
-    np.logical_not: operator.invert,
 }
 
 # Every NumPy function and ufunc tapegrad runs on Tensors: the table's rows, then the rest.

@@ -1,12 +1,12 @@
 """Elementwise math: exp, log, sqrt, abs, tanh, sigmoid, relu, sin, cos, log1p, expm1, clip
-and dtype casts."""
+and dtype casts; rsqrt, sign, nan_to_num and clamp between tensors."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from tapegrad.function import Function
-from tapegrad.ops.chain_rule import over_keeping_zeros
+from tapegrad.ops.chain_rule import over_keeping_zeros, times_keeping_zeros
 
 
 class Exp(Function):
@@ -229,3 +229,97 @@ class Cast(Function):
 
     def backward(self, grad):
         return grad.astype(self.input_dtype)
+
+
+class Rsqrt(Function):
+    """y = 1 / sqrt(x);  dL/dx = -dL/dy * y**3 / 2"""
+
+    __slots__ = ()
+    saved_roles = ("output",)
+
+    def forward(self, x):
+        with np.errstate(divide="ignore"):  # rsqrt(0) is inf
+            y = 1 / np.sqrt(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved
+        return times_keeping_zeros(grad, y * y * y * -0.5)
+
+
+class Sign(Function):
+    """y = sign(x): -1, 0 or 1, and 0 at nan;  dL/dx = 0   (flat but at 0)
+
+    A boolean x stays as it is; a complex x gives x / |x| (PyTorch's ``sgn``).
+    """
+
+    __slots__ = ()
+    saved_roles = ()
+
+    def forward(self, x):
+        kind = x.dtype.kind
+        if kind == "b":
+            return x.copy()
+        if kind == "c":
+            magnitude = np.abs(x)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(magnitude == 0, 0, x / magnitude).astype(x.dtype)
+        # (x > 0) - (x < 0) is 0 at nan, as PyTorch's sign; np.sign(nan) is nan.
+        return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+
+    def backward(self, grad):
+        return None
+
+
+class NanToNum(Function):
+    """y = x with nan, inf and -inf replaced by numbers;  dL/dx = dL/dy where x is finite, else 0
+
+    The defaults are PyTorch's and NumPy's: nan becomes 0, ±inf the dtype's largest numbers.
+    """
+
+    __slots__ = ()
+    saved_roles = ()
+
+    def forward(self, x, nan=0.0, posinf=None, neginf=None):
+        if self.needs_input_grad[0]:
+            self.save_for_backward(np.isfinite(x))
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(self, grad):
+        (finite,) = self.saved
+        return grad * finite
+
+
+class ClampBetween(Function):
+    """y = min(max(x, low), high);  dL/dx = dL/dy where low <= x <= high,
+    dL/dlow = dL/dy where x < low < high,  dL/dhigh = dL/dy where x > high or high < low
+
+    ``clamp`` with tensor bounds (``Clip`` takes numbers); either bound may be None. The
+    gradient goes where PyTorch's does: to x at the bounds themselves, and all of it to high
+    where low > high (then y is high everywhere).
+    """
+
+    __slots__ = ()
+    saved_roles = ()
+
+    def forward(self, x, low, high):
+        y, passes = x, True
+        if low is not None:
+            y = np.maximum(y, low)
+            passes = x >= low
+        if high is not None:
+            y = np.minimum(y, high)
+            passes = passes & (x <= high)
+        needs_x, needs_low, needs_high = self.needs_input_grad
+        to_low = to_high = None
+        if needs_low:
+            to_low = (x < low) if high is None else (x < low) & (low < high)
+        if needs_high:
+            to_high = (x > high) if low is None else (x > high) | (high < low)
+        self.save_for_backward(passes if needs_x else None, to_low, to_high)
+        return y
+
+    def backward(self, grad):
+        passes, to_low, to_high = self.saved
+        return tuple(None if mask is None else grad * mask for mask in (passes, to_low, to_high))

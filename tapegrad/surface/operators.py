@@ -1,4 +1,5 @@
-"""Python's operators on tensors: arithmetic, in-place updates, comparisons and logic."""
+"""Python's operators on tensors and their names: arithmetic (``add``, ``div``, ``//``, ``%``),
+in-place updates (``+=``, ``add_``, ...), comparisons (``eq``, ``isclose``, ...) and logic."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tapegrad import backend
-from tapegrad.grad_mode import is_grad_enabled
+from tapegrad import backend, dtypes
+from tapegrad.grad_mode import is_grad_enabled, no_grad
 from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
-from tapegrad.ops.elementwise import (
-    Abs,
-)
+from tapegrad.ops.elementwise import Abs
 from tapegrad.ops.linalg import Matmul
+from tapegrad.ops.rounding import FloorDivide, Fmod, Remainder, TruncDivide
 from tapegrad.tensor_core import TensorCore, wrap
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
@@ -42,10 +42,30 @@ class OperatorMethods:
         return Mul.apply_binary(other, self)
 
     def __truediv__(self, other) -> Tensor:
+        if self._data.dtype.kind in "biu":  # integers divide into the default float dtype
+            return Div.apply_binary(self.astype(dtypes.get_default_dtype()), other)
         return Div.apply_binary(self, other)
 
     def __rtruediv__(self, other) -> Tensor:
+        if self._data.dtype.kind in "biu":
+            return Div.apply_binary(other, self.astype(dtypes.get_default_dtype()))
         return Div.apply_binary(other, self)
+
+    # x // y is not differentiable (PyTorch has no gradient for it): it is not recorded.
+
+    def __floordiv__(self, other) -> Tensor:
+        with no_grad():
+            return FloorDivide.apply_binary(self, other)
+
+    def __rfloordiv__(self, other) -> Tensor:
+        with no_grad():
+            return FloorDivide.apply_binary(other, self)
+
+    def __mod__(self, other) -> Tensor:
+        return Remainder.apply_binary(self, other)
+
+    def __rmod__(self, other) -> Tensor:
+        return Remainder.apply_binary(other, self)
 
     def __pow__(self, exponent) -> Tensor:
         return Pow.apply_binary(self, exponent)
@@ -71,13 +91,16 @@ class OperatorMethods:
     # In-place arithmetic changes data without recording it, so it is only allowed where no
     # graph can see it: under no_grad, or on tensors that do not require grad.
 
-    def _update_in_place(self, symbol: str, ufunc, other) -> Tensor:
+    def _check_in_place(self, name: str) -> None:
         if self._requires_grad and is_grad_enabled():
             raise RuntimeError(
-                f"{symbol}: a tensor that requires grad cannot be changed in place while "
+                f"{name}: a tensor that requires grad cannot be changed in place while "
                 "grad mode is on (the graph would not see it); wrap the update in "
                 "`with tg.no_grad():` or write `x = x op y`"
             )
+
+    def _update_in_place(self, symbol: str, ufunc, other) -> Tensor:
+        self._check_in_place(symbol)
         value = other.data if isinstance(other, TensorCore) else other
         try:
             ufunc(self.data, value, out=self.data)
@@ -88,6 +111,18 @@ class OperatorMethods:
                 f"{symbol}: cannot update a tensor of shape {self.data.shape} and dtype "
                 f"{self.data.dtype} in place with {np.shape(value)}: {error}"
             ) from None
+        return self
+
+    def _write_in_place(self, name: str, result: TensorCore) -> Tensor:
+        """Write an op's result, computed out of place, into this tensor's data."""
+        values = result.data
+        if values.shape != self.data.shape:
+            raise ValueError(f"{name}: the result's shape {values.shape} is not the tensor's "
+                             f"shape {self.data.shape}")
+        if not np.can_cast(values.dtype, self.data.dtype, "same_kind"):
+            raise TypeError(f"{name}: the result's dtype {values.dtype} can't be cast to the "
+                            f"tensor's dtype {self.data.dtype}")
+        self.data[...] = values
         return self
 
     def __iadd__(self, other) -> Tensor:
@@ -101,6 +136,99 @@ class OperatorMethods:
 
     def __itruediv__(self, other) -> Tensor:
         return self._update_in_place("/=", np.true_divide, other)
+
+    def add_(self, other, *, alpha=1) -> Tensor:
+        """In place: self += alpha * other (only without grad, as ``+=``); returns self.
+
+        >>> Tensor([1.0, 2.0]).add_(1.0, alpha=2)
+        tensor([3., 4.])
+        """
+        value = other.data if isinstance(other, TensorCore) else other
+        return self._update_in_place("add_", np.add, _times_alpha("add_", self, value, alpha))
+
+    def sub_(self, other, *, alpha=1) -> Tensor:
+        """In place: self -= alpha * other (only without grad, as ``-=``); returns self.
+
+        >>> Tensor([1.0, 2.0]).sub_(Tensor([1.0, 1.0]))
+        tensor([0., 1.])
+        """
+        value = other.data if isinstance(other, TensorCore) else other
+        return self._update_in_place("sub_", np.subtract,
+                                     _times_alpha("sub_", self, value, alpha))
+
+    def mul_(self, other) -> Tensor:
+        """In place: self *= other (only without grad, as ``*=``); returns self.
+
+        >>> Tensor([1.0, 2.0]).mul_(3)
+        tensor([3., 6.])
+        """
+        return self._update_in_place("mul_", np.multiply, other)
+
+    def div_(self, other, *, rounding_mode=None) -> Tensor:
+        """In place: self = self.div(other, rounding_mode=...) (only without grad, as
+        ``/=``); returns self. An integer tensor takes only a rounded quotient.
+
+        >>> Tensor([3.0, 4.0]).div_(2)
+        tensor([1.5, 2. ])
+        """
+        if rounding_mode is None:
+            return self._update_in_place("div_", np.true_divide, other)
+        self._check_in_place("div_")
+        return self._write_in_place("div_", self.div(other, rounding_mode=rounding_mode))
+
+    def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
+        """In place: self = self.clamp(min, max) (only without grad); returns self.
+
+        >>> Tensor([-1.0, 0.5, 2.0]).clamp_(0, 1)
+        tensor([0. , 0.5, 1. ])
+        """
+        self._check_in_place("clamp_")
+        with no_grad():
+            return self._write_in_place("clamp_", self.clamp(min, max))
+
+    clip_ = clamp_
+
+    def zero_(self) -> Tensor:
+        """In place: every element 0 (only without grad); returns self. (Not ``zero_grad``.)
+
+        >>> Tensor([1.0, 2.0]).zero_()
+        tensor([0., 0.])
+        """
+        self._check_in_place("zero_")
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value) -> Tensor:
+        """In place: every element ``value``, a number or a 0-d tensor, cast to self's dtype
+        (only without grad); returns self.
+
+        >>> Tensor([1, 2]).fill_(7)
+        tensor([7, 7])
+        """
+        self._check_in_place("fill_")
+        if isinstance(value, TensorCore):
+            if value.data.ndim != 0:
+                raise ValueError("fill_: value must be a number or a 0-dimensional tensor, got "
+                                 f"a tensor of shape {value.data.shape}")
+            value = value.data
+        self.data[...] = value
+        return self
+
+    def copy_(self, src) -> Tensor:
+        """In place: self's elements become ``src``'s (broadcast to self's shape, cast to
+        self's dtype; only without grad); returns self.
+
+        >>> Tensor([0.0, 0.0]).copy_(Tensor([1, 2]))
+        tensor([1., 2.])
+        """
+        self._check_in_place("copy_")
+        values = src.data if isinstance(src, TensorCore) else backend.as_array(src)
+        try:
+            np.copyto(self.data, values, casting="unsafe")
+        except ValueError as error:
+            raise ValueError(f"copy_: cannot copy a source of shape {values.shape} into a "
+                             f"tensor of shape {self.data.shape}: {error}") from None
+        return self
 
     # Comparisons give boolean tensors that are not differentiable.
 
@@ -128,28 +256,174 @@ class OperatorMethods:
 
     __hash__ = object.__hash__  # defining __eq__ would otherwise make tensors unhashable
 
-    # Logic on boolean tensors (masks), not differentiable.
+    # & | ^ ~ are bitwise, as in PyTorch and NumPy: logic on boolean tensors (masks), bits of
+    # integer ones; not differentiable. logical_and and friends take any dtype.
+
+    def _bitwise(self, symbol: str, ufunc, other) -> Tensor:
+        other = other.data if isinstance(other, TensorCore) else other
+        for kind in (self.data.dtype.kind, _kind(other)):
+            if kind not in "biu":
+                raise TypeError(f"{symbol}: only boolean and integer tensors have bits, got "
+                                f"dtype {self.data.dtype} and {_dtype_name(other)}; for the truth "
+                                "of numbers use logical_and, logical_or or logical_xor")
+        return wrap(backend.as_array(ufunc(self.data, other)))
 
     def __and__(self, other) -> Tensor:
-        return self._compare(np.logical_and, other)
+        return self._bitwise("&", np.bitwise_and, other)
 
     __rand__ = __and__
 
     def __or__(self, other) -> Tensor:
-        return self._compare(np.logical_or, other)
+        return self._bitwise("|", np.bitwise_or, other)
 
     __ror__ = __or__
 
     def __xor__(self, other) -> Tensor:
-        return self._compare(np.logical_xor, other)
+        return self._bitwise("^", np.bitwise_xor, other)
 
     __rxor__ = __xor__
 
     def __invert__(self) -> Tensor:
-        if self.data.dtype != bool:
-            raise TypeError(f"~: only boolean tensors can be inverted, got dtype {self.data.dtype}")
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"~: only boolean and integer tensors can be inverted, got dtype "
+                            f"{self.data.dtype}; for the truth of numbers use logical_not")
+        return wrap(backend.as_array(np.invert(self.data)))
+
+    def logical_and(self, other) -> Tensor:
+        """True where both are nonzero (any dtypes).
+
+        >>> Tensor([1.0, 0.0, 2.0]).logical_and(Tensor([1, 1, 0]))
+        tensor([ True, False, False])
+        """
+        return self._compare(np.logical_and, other)
+
+    def logical_or(self, other) -> Tensor:
+        """True where either is nonzero (any dtypes).
+
+        >>> Tensor([1.0, 0.0, 0.0]).logical_or(Tensor([0, 0, 3]))
+        tensor([ True, False,  True])
+        """
+        return self._compare(np.logical_or, other)
+
+    def logical_xor(self, other) -> Tensor:
+        """True where exactly one is nonzero (any dtypes).
+
+        >>> Tensor([1.0, 0.0, 2.0]).logical_xor(Tensor([1, 0, 0]))
+        tensor([False, False,  True])
+        """
+        return self._compare(np.logical_xor, other)
+
+    def logical_not(self) -> Tensor:
+        """True where x is zero (any dtype).
+
+        >>> Tensor([1.0, 0.0]).logical_not()
+        tensor([False,  True])
+        """
         return wrap(backend.as_array(np.logical_not(self.data)))
 
+    # Arithmetic by name, as PyTorch spells it: each is its operator.
+
+    def add(self, other, *, alpha=1) -> Tensor:
+        """self + alpha * other.
+
+        >>> Tensor([1.0, 2.0]).add(Tensor([1.0, 1.0]), alpha=10)
+        tensor([11., 12.])
+        """
+        return self + _times_alpha("add", self, other, alpha)
+
+    def sub(self, other, *, alpha=1) -> Tensor:
+        """self - alpha * other (``subtract`` is the same).
+
+        >>> Tensor([5.0]).sub(2.0, alpha=2)
+        tensor([1.])
+        """
+        return self - _times_alpha("sub", self, other, alpha)
+
+    subtract = sub
+
+    def mul(self, other) -> Tensor:
+        """self * other (``multiply`` is the same).
+
+        >>> Tensor([2.0]).mul(3.0)
+        tensor([6.])
+        """
+        return self * other
+
+    multiply = mul
+
+    def div(self, other, *, rounding_mode=None) -> Tensor:
+        """self / other (``divide`` is the same). With ``rounding_mode="trunc"`` the quotient
+        is rounded toward 0, with ``"floor"`` down (``//``); rounded quotients are not
+        differentiable (no grad_fn) and keep integers integers.
+
+        >>> Tensor([-7.0, 7.0]).div(2.0)
+        tensor([-3.5,  3.5])
+        >>> Tensor([-7, 7]).div(2, rounding_mode="trunc")
+        tensor([-3,  3])
+        >>> Tensor([-7, 7]).div(2, rounding_mode="floor")
+        tensor([-4,  3])
+        """
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode == "trunc":
+            with no_grad():
+                return TruncDivide.apply_binary(self, other)
+        raise ValueError("div: rounding_mode must be None, 'trunc' or 'floor', got "
+                         f"{rounding_mode!r}")
+
+    divide = div
+
+    def true_divide(self, other) -> Tensor:
+        """self / other: a true division, floating even for integers.
+
+        >>> Tensor([1, 2]).true_divide(Tensor([2, 2]))
+        tensor([0.5, 1. ])
+        """
+        return self / other
+
+    def floor_divide(self, other) -> Tensor:
+        """self // other: the quotient rounded down (Python's //); not differentiable.
+
+        >>> Tensor([-7.0, 7.0]).floor_divide(2.0)
+        tensor([-4.,  3.])
+        """
+        return self // other
+
+    def remainder(self, other) -> Tensor:
+        """self % other, with other's sign (Python's %): self - floor(self / other) * other.
+
+        >>> Tensor([-7.0, 7.0]).remainder(3.0)
+        tensor([2., 1.])
+        """
+        return self % other
+
+    def fmod(self, other) -> Tensor:
+        """The remainder with self's sign (C's fmod): self - trunc(self / other) * other.
+
+        >>> Tensor([-7.0, 7.0]).fmod(3.0)
+        tensor([-1.,  1.])
+        """
+        return Fmod.apply_binary(self, other)
+
+    def pow(self, exponent) -> Tensor:
+        """self ** exponent.
+
+        >>> Tensor([2.0, 3.0]).pow(2)
+        tensor([4., 9.])
+        """
+        return self ** exponent
+
+    def neg(self) -> Tensor:
+        """-self (``negative`` is the same).
+
+        >>> Tensor([1.0, -2.0]).neg()
+        tensor([-1.,  2.])
+        """
+        return -self
+
+    negative = neg
 
     def matmul(self, other) -> Tensor:
         """Matrix product with NumPy's rules (1-d, 2-d, batched with broadcasting).
@@ -158,3 +432,115 @@ class OperatorMethods:
         tensor([[11.]])
         """
         return self @ other
+
+    # Comparisons by name.
+
+    def eq(self, other) -> Tensor:
+        """self == other, elementwise (boolean).
+
+        >>> Tensor([1.0, 2.0]).eq(2.0)
+        tensor([False,  True])
+        """
+        return self == other
+
+    def ne(self, other) -> Tensor:
+        """self != other, elementwise (boolean; ``not_equal`` is the same).
+
+        >>> Tensor([1.0, 2.0]).ne(2.0)
+        tensor([ True, False])
+        """
+        return self != other
+
+    not_equal = ne
+
+    def lt(self, other) -> Tensor:
+        """self < other, elementwise (boolean; ``less`` is the same).
+
+        >>> Tensor([1.0, 2.0]).lt(2.0)
+        tensor([ True, False])
+        """
+        return self < other
+
+    less = lt
+
+    def le(self, other) -> Tensor:
+        """self <= other, elementwise (boolean; ``less_equal`` is the same).
+
+        >>> Tensor([1.0, 3.0]).le(2.0)
+        tensor([ True, False])
+        """
+        return self <= other
+
+    less_equal = le
+
+    def gt(self, other) -> Tensor:
+        """self > other, elementwise (boolean; ``greater`` is the same).
+
+        >>> Tensor([1.0, 3.0]).gt(2.0)
+        tensor([False,  True])
+        """
+        return self > other
+
+    greater = gt
+
+    def ge(self, other) -> Tensor:
+        """self >= other, elementwise (boolean; ``greater_equal`` is the same).
+
+        >>> Tensor([1.0, 2.0]).ge(2.0)
+        tensor([False,  True])
+        """
+        return self >= other
+
+    greater_equal = ge
+
+    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        """True where |self - other| <= atol + rtol * |other| (boolean).
+
+        >>> Tensor([1.0, 1.1]).isclose(Tensor([1.0 + 1e-9, 1.0]))
+        tensor([ True, False])
+        """
+        other = other.data if isinstance(other, TensorCore) else other
+        return wrap(backend.as_array(np.isclose(self.data, other, rtol=rtol, atol=atol,
+                                                equal_nan=equal_nan)))
+
+    def allclose(self, other, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        """Whether every element is ``isclose`` to other's: a Python bool.
+
+        >>> Tensor([1.0, 2.0]).allclose(Tensor([1.0, 2.0 + 1e-9]))
+        True
+        """
+        other = other.data if isinstance(other, TensorCore) else other
+        return bool(np.allclose(self.data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def equal(self, other) -> bool:
+        """Whether self and other have the same shape and the same values: a Python bool
+        (nan is not equal to nan).
+
+        >>> Tensor([1.0, 2.0]).equal(Tensor([1, 2])), Tensor([1.0]).equal(Tensor([1.0, 1.0]))
+        (True, False)
+        """
+        other = other.data if isinstance(other, TensorCore) else backend.as_array(other)
+        return self.data.shape == other.shape and bool((self.data == other).all())
+
+
+def _kind(value) -> str:
+    """The dtype kind of a tensor's array or a Python number ("b", "i", "u", "f", "c")."""
+    return value.dtype.kind if hasattr(value, "dtype") else np.result_type(value).kind
+
+
+def _dtype_name(value) -> str:
+    return f"dtype {value.dtype}" if hasattr(value, "dtype") else type(value).__name__
+
+
+def _times_alpha(op: str, tensor: TensorCore, other, alpha):
+    """alpha * other for add and sub; a float alpha cannot scale integers (PyTorch's rule)."""
+    if not isinstance(alpha, (int, float, np.number)):
+        raise TypeError(f"{op}: alpha must be a number, got {type(alpha).__name__}")
+    kinds = tensor.data.dtype.kind + _kind(other)
+    if _kind(alpha) in "fc" and set(kinds) <= set("biu"):
+        raise TypeError(f"{op}: for integer tensors, alpha must not be a float, got {alpha}")
+    if kinds == "bb":  # alpha takes the booleans' dtype, as in PyTorch: True + 2 * True is True
+        alpha = bool(alpha)
+    return other if alpha == 1 else other * alpha

@@ -1,4 +1,5 @@
-"""Elementwise math on tensors: exp, log, sqrt, the activations, clip, softmax, dtype casts."""
+"""Elementwise math on tensors: exp, log, sqrt, the activations, rounding, clamp, predicates
+(isnan, ...), where and masked_fill, softmax, dtype casts."""
 
 from __future__ import annotations
 
@@ -6,31 +7,40 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tapegrad import backend
+from tapegrad import backend, dtypes
 from tapegrad.arguments import reduction_args
+from tapegrad.grad_mode import no_grad
 from tapegrad.ops.elementwise import (
     Abs,
     Cast,
+    ClampBetween,
     Clip,
     Cos,
     Exp,
     Expm1,
     Log,
     Log1p,
+    NanToNum,
     Relu,
+    Rsqrt,
     Sigmoid,
+    Sign,
     Sin,
     Sqrt,
     Tanh,
 )
+from tapegrad.ops.rounding import Ceil, Floor, Round, Trunc
+from tapegrad.ops.select import Where
 from tapegrad.ops.softmax import LogSoftmax, Softmax
-from tapegrad.tensor_core import wrap
+from tapegrad.tensor_core import TensorCore, wrap
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
     from tapegrad.tensor import Tensor
 
+
 class PointwiseMethods:
-    """The elementwise methods: each applies one Function of ``tapegrad.ops.elementwise``."""
+    """The elementwise methods: each applies one Function of ``tapegrad.ops`` (elementwise,
+    rounding, select) or is written as the ops it is made of."""
 
     __slots__ = ()
 
@@ -123,26 +133,269 @@ class PointwiseMethods:
         return Expm1.apply_unary(self)
 
     def sign(self) -> Tensor:
-        """-1, 0 or 1 by the sign of each element; not differentiable (its gradient is 0).
+        """-1, 0 or 1 by the sign of each element (0 at nan, as PyTorch's); not differentiable
+        (its gradient is 0: the result has no grad_fn). Booleans stay as they are.
 
         >>> Tensor([-2.0, 0.0, 3.0]).sign()
         tensor([-1.,  0.,  1.])
         """
-        return wrap(backend.as_array(np.sign(self.data)))
+        if self.data.dtype.kind == "c":
+            raise TypeError("sign: not defined for complex tensors (as in PyTorch); use sgn, "
+                            "which gives x / |x|")
+        with no_grad():
+            return Sign.apply_unary(self)
+
+    def sgn(self) -> Tensor:
+        """``sign`` for real tensors, x / |x| (0 at 0) for complex ones; not differentiable.
+
+        >>> Tensor([-2.0, 0.0]).sgn()
+        tensor([-1.,  0.])
+        """
+        with no_grad():
+            return Sign.apply_unary(self)
+
+    # Rounding is flat between its jumps: its gradient is 0 wherever one exists. PyTorch
+    # records it and sends zeros back; tapegrad does not record it (no grad_fn), as for a
+    # comparison. Integer tensors stay as they are.
+
+    def floor(self) -> Tensor:
+        """The largest integer <= x, elementwise; not differentiable (no grad_fn).
+
+        >>> Tensor([-1.5, 1.5]).floor()
+        tensor([-2.,  1.])
+        """
+        with no_grad():
+            return Floor.apply_unary(self)
+
+    def ceil(self) -> Tensor:
+        """The smallest integer >= x, elementwise; not differentiable (no grad_fn).
+
+        >>> Tensor([-1.5, 1.5]).ceil()
+        tensor([-1.,  2.])
+        """
+        with no_grad():
+            return Ceil.apply_unary(self)
+
+    def trunc(self) -> Tensor:
+        """x rounded toward 0, elementwise (``fix`` is the same); not differentiable.
+
+        >>> Tensor([-1.5, 1.5]).trunc()
+        tensor([-1.,  1.])
+        """
+        with no_grad():
+            return Trunc.apply_unary(self)
+
+    fix = trunc
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """x rounded to ``decimals`` decimal places, halves to even (PyTorch's and NumPy's
+        rule); not differentiable (no grad_fn).
+
+        >>> Tensor([0.5, 1.5, 2.5]).round()
+        tensor([0., 2., 2.])
+        >>> Tensor([0.25, 1.375]).round(decimals=1)
+        tensor([0.2, 1.4])
+        """
+        with no_grad():
+            return Round.apply(self, decimals=decimals)
+
+    def frac(self) -> Tensor:
+        """The fractional part x - trunc(x), with x's sign; its gradient is 1.
+
+        >>> Tensor([-1.25, 2.5]).frac()
+        tensor([-0.25,  0.5 ])
+        """
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"frac: expected a floating tensor, got dtype {self.data.dtype} "
+                            "(as in PyTorch)")
+        return self - self.trunc()
+
+    # Powers and their relatives, written as the ops they are made of.
+
+    def square(self) -> Tensor:
+        """x * x, elementwise (booleans give integers, as in PyTorch).
+
+        >>> Tensor([-2.0, 3.0]).square()
+        tensor([4., 9.])
+        """
+        x = self.astype(np.int64) if self.data.dtype.kind == "b" else self
+        return x * x
+
+    def reciprocal(self) -> Tensor:
+        """1 / x, elementwise (integers give the default float dtype, as in PyTorch).
+
+        >>> Tensor([2.0, 4.0]).reciprocal()
+        tensor([0.5 , 0.25])
+        """
+        return 1 / self
+
+    def rsqrt(self) -> Tensor:
+        """1 / sqrt(x), elementwise: inf at 0, nan below it.
+
+        >>> Tensor([4.0, 0.25]).rsqrt()
+        tensor([0.5, 2. ])
+        """
+        return Rsqrt.apply_unary(_floating(self))
+
+    def exp2(self) -> Tensor:
+        """2 ** x, elementwise.
+
+        >>> Tensor([3.0, -1.0]).exp2()
+        tensor([8. , 0.5])
+        """
+        return 2.0 ** _floating(self)
+
+    def lerp(self, end, weight) -> Tensor:
+        """self + weight * (end - self): from self (weight 0) to end (weight 1); ``weight``
+        a number or a tensor, differentiable in all three.
+
+        >>> Tensor([0.0, 10.0]).lerp(Tensor([10.0, 20.0]), 0.25)
+        tensor([ 2.5, 12.5])
+        """
+        return self + weight * (end - self)
+
+    def addcmul(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """self + value * tensor1 * tensor2.
+
+        >>> Tensor([1.0]).addcmul(Tensor([2.0]), Tensor([3.0]), value=0.5)
+        tensor([4.])
+        """
+        product = tensor1 * tensor2 if value == 1 else value * tensor1 * tensor2
+        return self + product
+
+    def addcdiv(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """self + value * tensor1 / tensor2 (a true division, so not of two integer tensors,
+        which PyTorch refuses).
+
+        >>> Tensor([1.0]).addcdiv(Tensor([3.0]), Tensor([2.0]), value=2)
+        tensor([4.])
+        """
+        if _kind(tensor1) in "biu" and _kind(tensor2) in "biu":
+            raise TypeError("addcdiv: integer division of tensor1 by tensor2 is not supported "
+                            "(as in PyTorch); make one of them floating")
+        quotient = tensor1 / tensor2 if value == 1 else value * tensor1 / tensor2
+        return self + quotient
+
+    def nan_to_num(self, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
+        """nan, inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and
+        the dtype's largest and smallest numbers); the gradient is 0 where x was not finite.
+
+        >>> Tensor([np.nan, np.inf, 1.0]).nan_to_num(posinf=9.0)
+        tensor([0., 9., 1.])
+        """
+        return NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
+
+    # Predicates: boolean tensors, not differentiable.
+
+    def isnan(self) -> Tensor:
+        """True where x is nan.
+
+        >>> Tensor([1.0, np.nan]).isnan()
+        tensor([False,  True])
+        """
+        return wrap(backend.as_array(np.isnan(self.data)))
+
+    def isinf(self) -> Tensor:
+        """True where x is inf or -inf.
+
+        >>> Tensor([1.0, -np.inf]).isinf()
+        tensor([False,  True])
+        """
+        return wrap(backend.as_array(np.isinf(self.data)))
+
+    def isposinf(self) -> Tensor:
+        """True where x is inf.
+
+        >>> Tensor([np.inf, -np.inf]).isposinf()
+        tensor([ True, False])
+        """
+        return wrap(backend.as_array(np.isposinf(self.data)))
+
+    def isneginf(self) -> Tensor:
+        """True where x is -inf.
+
+        >>> Tensor([np.inf, -np.inf]).isneginf()
+        tensor([False,  True])
+        """
+        return wrap(backend.as_array(np.isneginf(self.data)))
+
+    def isfinite(self) -> Tensor:
+        """True where x is neither nan nor ±inf.
+
+        >>> Tensor([1.0, np.nan, np.inf]).isfinite()
+        tensor([ True, False, False])
+        """
+        return wrap(backend.as_array(np.isfinite(self.data)))
+
+    # Limiting and selecting.
 
     def clip(self, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's and PyTorch's names
-        """Limit values to [min, max] (either may be None); ``clamp`` is the same.
+        """Limit values to [min, max]: each a number, a tensor (differentiable) or None, not
+        both None; ``clamp`` is the same.
 
-        The gradient passes where min <= x <= max, bounds included, as PyTorch's clamp.
+        The gradient passes to x where min <= x <= max, bounds included, as PyTorch's clamp;
+        a tensor bound gets it where x lies beyond it. Where min > max the result is max.
 
         >>> Tensor([-2.0, 0.5, 3.0]).clip(0, 1)
         tensor([0. , 0.5, 1. ])
+        >>> Tensor([-2.0, 0.5, 3.0]).clamp(min=Tensor([0.0, 1.0, 2.0]))
+        tensor([0., 1., 3.])
         """
         if min is None and max is None:
             raise ValueError("clip: at least one of min and max must be given")
-        return Clip.apply(self, low=min, high=max)
+        if isinstance(min, TensorCore) or isinstance(max, TensorCore):
+            return ClampBetween.apply(*_in_one_dtype(self, min, max))
+        x = self
+        if _kind(self) not in "fc" and (isinstance(min, float) or isinstance(max, float)):
+            x = self.astype(dtypes.get_default_dtype())  # as PyTorch: a float bound, a float
+        return Clip.apply(x, low=min, high=max)
 
     clamp = clip
+
+    def clamp_min(self, min) -> Tensor:  # noqa: A002 - PyTorch's name
+        """``clamp(min=min)``: max(x, min), elementwise.
+
+        >>> Tensor([-1.0, 2.0]).clamp_min(0.0)
+        tensor([0., 2.])
+        """
+        return self.clip(min=min)
+
+    def clamp_max(self, max) -> Tensor:  # noqa: A002 - PyTorch's name
+        """``clamp(max=max)``: min(x, max), elementwise.
+
+        >>> Tensor([-1.0, 2.0]).clamp_max(0.0)
+        tensor([-1.,  0.])
+        """
+        return self.clip(max=max)
+
+    def where(self, condition, other) -> Tensor:
+        """self where ``condition`` (boolean) holds, else ``other``: PyTorch's ``x.where(c, y)``,
+        which is ``tg.where(c, x, y)``. The unselected side's gradient is exactly 0.
+
+        >>> Tensor([1.0, 2.0]).where(Tensor([True, False]), 0.0)
+        tensor([1., 0.])
+        """
+        condition = _boolean_mask("where", condition)
+        x, y = _in_one_dtype(self, other)
+        return Where.apply(x, y, condition=condition)
+
+    def masked_fill(self, mask, value) -> Tensor:
+        """``value`` (a number or a 0-d tensor, cast to self's dtype) where ``mask`` is True,
+        self elsewhere. The filled places pass no gradient to self; a tensor ``value`` gets
+        the gradient of every place it fills.
+
+        >>> Tensor([1.0, 2.0, 3.0]).masked_fill(Tensor([True, False, True]), -1.0)
+        tensor([-1.,  2., -1.])
+        """
+        mask = _boolean_mask("masked_fill", mask)
+        if isinstance(value, TensorCore):
+            if value.data.ndim != 0:
+                raise ValueError("masked_fill: value must be a number or a 0-dimensional "
+                                 f"tensor, got a tensor of shape {value.data.shape}")
+            value = value.astype(self.data.dtype, copy=False)
+        else:
+            value = backend.as_array(value, self.data.dtype)
+        return Where.apply(value, self, condition=mask)
 
     def softmax(self, axis=-1, *, dim=None) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis`` (``dim``), stable for any logits.
@@ -163,7 +416,6 @@ class PointwiseMethods:
                                   None)
         return LogSoftmax.apply(self, axis=axis)
 
-
     def astype(self, dtype, copy: bool = True) -> Tensor:
         """The same values as ``dtype``; differentiable between float dtypes (the gradient is
         cast back). With ``copy=False``, a tensor already of ``dtype`` is returned as is.
@@ -174,3 +426,41 @@ class PointwiseMethods:
         if not copy and self.data.dtype == np.dtype(dtype):
             return self
         return Cast.apply(self, dtype=dtype)
+
+
+def _floating(x: Tensor) -> Tensor:
+    """x, as the default float dtype if it is not floating (PyTorch's rule for math like rsqrt
+    on integers)."""
+    return x if x.data.dtype.kind in "fc" else x.astype(dtypes.get_default_dtype())
+
+
+def _kind(value) -> str:
+    """The dtype kind of a tensor, an array or a Python number ("b", "i", "u", "f", "c")."""
+    return value.dtype.kind if hasattr(value, "dtype") else np.result_type(value).kind
+
+
+def _in_one_dtype(*values) -> list:
+    """Tensors, arrays and numbers (None passes through) cast to one dtype, PyTorch's: a
+    floating tensor's against integer tensors and numbers, the default float dtype for a
+    Python float among integer tensors, NumPy's promotion otherwise."""
+    typed = [value.dtype for value in values if hasattr(value, "dtype")]
+    numbers = [value for value in values if value is not None and not hasattr(value, "dtype")]
+    floating = [dtype for dtype in typed if dtype.kind in "fc"]
+    if floating:
+        dtype = np.result_type(*floating)
+    elif any(isinstance(number, float) for number in numbers):
+        dtype = dtypes.get_default_dtype()
+    else:
+        dtype = np.result_type(*typed, *numbers)
+    return [None if value is None
+            else value.astype(dtype, copy=False) if isinstance(value, TensorCore)
+            else backend.as_array(value, dtype) for value in values]
+
+
+def _boolean_mask(op: str, mask):
+    """A mask's array, refused unless boolean (PyTorch refuses integer masks too)."""
+    array = mask.data if isinstance(mask, TensorCore) else backend.as_array(mask)
+    if array.dtype.kind != "b":
+        raise TypeError(f"{op}: expected a boolean mask, got dtype {array.dtype}; compare first "
+                        "(mask != 0)")
+    return array
