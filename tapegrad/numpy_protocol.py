@@ -52,6 +52,76 @@ def numpy_dot(a, b, out=None):
     return routines.matmul(a, b)
 
 
+def numpy_transpose(a, axes=None):
+    """``np.transpose(t, axes)``: reverse the axes, or reorder them as ``axes`` says (NumPy's
+    meaning; ``tg.transpose(t, dim0, dim1)`` swaps two, as PyTorch's)."""
+    x = routines.as_tensor(a)
+    return x.permute(tuple(reversed(range(x.ndim))) if axes is None else axes)
+
+
+def numpy_flip(m, axis=None):
+    """``np.flip(t, axis)``: reverse along ``axis`` (an int or a tuple), every axis by default
+    (``Tensor.flip`` has no default, as PyTorch's)."""
+    x = routines.as_tensor(m)
+    return x.flip(tuple(range(x.ndim)) if axis is None else axis)
+
+
+def numpy_roll(a, shift, axis=None):
+    """``np.roll(t, shift, axis)``: ``Tensor.roll(shifts, dims)`` under NumPy's keywords."""
+    return routines.as_tensor(a).roll(shift, axis)
+
+
+def numpy_rot90(m, k=1, axes=(0, 1)):
+    """``np.rot90(t, k, axes)``: ``Tensor.rot90(k, dims)`` under NumPy's keywords."""
+    return routines.as_tensor(m).rot90(k, axes)
+
+
+def numpy_tril(m, k=0):
+    """``np.tril(t, k)``; a 1-d t is first the square matrix whose rows are t (NumPy's)."""
+    return _square_if_vector(m).tril(k)
+
+
+def numpy_triu(m, k=0):
+    """``np.triu(t, k)``; a 1-d t is first the square matrix whose rows are t (NumPy's)."""
+    return _square_if_vector(m).triu(k)
+
+
+def _square_if_vector(m):
+    x = routines.as_tensor(m)
+    return x.expand(x.shape[0], x.shape[0]) if x.ndim == 1 else x
+
+
+def numpy_diag(v, k=0):
+    """``np.diag(t, k)``: ``Tensor.diag(diagonal)`` under NumPy's keyword."""
+    return routines.as_tensor(v).diag(k)
+
+
+def numpy_diagonal(a, offset=0, axis1=0, axis2=1):
+    """``np.diagonal(t, offset, axis1, axis2)``: ``Tensor.diagonal`` under NumPy's keywords."""
+    return routines.as_tensor(a).diagonal(offset, axis1, axis2)
+
+
+def numpy_diff(a, n=1, axis=-1, prepend=None, append=None):
+    """``np.diff(t, n, axis, prepend, append)``: a number (or 0-d array) in ``prepend`` or
+    ``append`` stands for one slice along ``axis`` full of it (NumPy's meaning)."""
+    x = routines.as_tensor(a)
+
+    def edge(value):
+        if value is None or np.ndim(value) != 0:
+            return value
+        shape = list(x.shape)
+        shape[axis] = 1
+        return routines.as_tensor(value).broadcast_to(tuple(shape))
+
+    return x.diff(n, axis, edge(prepend), edge(append))
+
+
+def numpy_take_along_axis(arr, indices, axis=-1):
+    """``np.take_along_axis(t, indices, axis)``: ``Tensor.take_along_dim`` with NumPy's
+    default axis, -1 (``axis=None`` picks from the flattened t)."""
+    return routines.as_tensor(arr).take_along_dim(indices, axis)
+
+
 def numpy_nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     """``np.nan_to_num(t)``: NumPy's arguments (``copy`` comes second), as a new tensor."""
     if not copy:
@@ -81,7 +151,16 @@ NUMPY_MEANINGS = {
     np.std: numpy_std,
     np.dot: numpy_dot,
     np.nan_to_num: numpy_nan_to_num,
-    np.transpose: routines.transpose,
+    np.transpose: numpy_transpose,
+    np.flip: numpy_flip,
+    np.roll: numpy_roll,
+    np.rot90: numpy_rot90,
+    np.tril: numpy_tril,
+    np.triu: numpy_triu,
+    np.diag: numpy_diag,
+    np.diagonal: numpy_diagonal,
+    np.diff: numpy_diff,
+    np.take_along_axis: numpy_take_along_axis,
     np.expand_dims: routines.expand_dims,
     np.concatenate: routines.concatenate,
     np.stack: routines.stack,

@@ -73,7 +73,37 @@ swapaxes = _same_as_method("swapaxes", np.swapaxes)
 tile = _same_as_method("tile", np.tile)
 split = _same_as_method("split")
 chunk = _same_as_method("chunk")
+transpose = _same_as_method("transpose")  # PyTorch's: two dims (np.transpose: NUMPY_MEANINGS)
+swapdims = _same_as_method("swapdims")
+permute = _same_as_method("permute")
+movedim = _same_as_method("movedim")
+moveaxis = _same_as_method("moveaxis", np.moveaxis)
+t = _same_as_method("t")
+unflatten = _same_as_method("unflatten")
+unbind = _same_as_method("unbind")
+tensor_split = _same_as_method("tensor_split", np.array_split)
+repeat_interleave = _same_as_method("repeat_interleave", np.repeat)
+# structure (np.flip, np.roll, np.rot90, np.tril, np.triu, np.diag, np.diagonal, np.diff:
+# NumPy's keywords and defaults, see numpy_protocol.NUMPY_MEANINGS)
+flip = _same_as_method("flip")
+fliplr = _same_as_method("fliplr", np.fliplr)
+flipud = _same_as_method("flipud", np.flipud)
+roll = _same_as_method("roll")
+rot90 = _same_as_method("rot90")
+tril = _same_as_method("tril")
+triu = _same_as_method("triu")
+diag = _same_as_method("diag")
+diagonal = _same_as_method("diagonal")
+diag_embed = _same_as_method("diag_embed")
+diff = _same_as_method("diff")
 gather = _same_as_method("gather")
+narrow = _same_as_method("narrow")
+select = _same_as_method("select")
+index_select = _same_as_method("index_select")
+masked_select = _same_as_method("masked_select")
+take_along_dim = _same_as_method("take_along_dim")
+scatter = _same_as_method("scatter")
+scatter_add = _same_as_method("scatter_add")
 matmul = _same_as_method("matmul", np.matmul)
 # arithmetic, rounding and comparisons by name
 add = _same_as_method("add")
@@ -217,16 +247,6 @@ def pad(x, pad_width, mode: str = "constant", constant_values=0) -> TensorCore:
     x = as_tensor(x)
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
     return Pad.apply(x, pad_width=tuple(map(tuple, widths.tolist())), value=constant_values)
-
-
-def transpose(x, axes=None) -> TensorCore:
-    """NumPy's ``transpose``: reverse the axes, or reorder them as ``axes`` says.
-
-    >>> transpose(as_tensor(np.zeros((2, 3, 4))), (2, 0, 1)).shape
-    (4, 2, 3)
-    """
-    x = as_tensor(x)
-    return x.transpose() if axes is None else x.permute(axes)
 
 
 def expand_dims(x, axis) -> TensorCore:
