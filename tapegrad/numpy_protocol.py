@@ -28,6 +28,15 @@ def numpy_min(a, axis=None, out=None, keepdims=False, **options):
     return _reduction("min", a, axis, out, keepdims, options)
 
 
+def numpy_mean(a, axis=None, dtype=None, out=None, keepdims=False, **options):
+    """``np.mean(t, axis)``: the mean; integers are averaged in float64 (NumPy's meaning)."""
+    _no_numpy_options("mean", out=out, **options)
+    tensor = routines.as_tensor(a)
+    if dtype is None and tensor.dtype.kind not in "fc":
+        dtype = np.float64
+    return tensor.mean(axis, keepdims, dtype=dtype)
+
+
 def numpy_var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **options):
     """``np.var(t, axis)``: the variance dividing by n - ddof, ``ddof=0`` by default (NumPy's)."""
     _no_numpy_options("var", dtype=dtype, out=out, **options)
@@ -129,9 +138,34 @@ def numpy_nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     return routines.as_tensor(x).nan_to_num(nan, posinf, neginf)
 
 
+def numpy_sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    """``np.sort(t, axis)``: the sorted values (NumPy's meaning: no indices), of the flattened
+    tensor for ``axis=None``. tapegrad's sort is always stable, whatever ``kind``."""
+    _no_numpy_options("sort", order=order)
+    tensor = routines.as_tensor(a)
+    return (tensor.reshape(-1).sort() if axis is None else tensor.sort(axis)).values
+
+
+def numpy_cumsum(a, axis=None, dtype=None, out=None):
+    """``np.cumsum(t, axis)``: running sums; of the flattened tensor for ``axis=None``."""
+    _no_numpy_options("cumsum", out=out)
+    tensor = routines.as_tensor(a)
+    return tensor.reshape(-1).cumsum(0, dtype=dtype) if axis is None else tensor.cumsum(
+        axis, dtype=dtype)
+
+
+def numpy_cumprod(a, axis=None, dtype=None, out=None):
+    """``np.cumprod(t, axis)``: running products; of the flattened tensor for ``axis=None``."""
+    _no_numpy_options("cumprod", out=out)
+    tensor = routines.as_tensor(a)
+    return tensor.reshape(-1).cumprod(0, dtype=dtype) if axis is None else tensor.cumprod(
+        axis, dtype=dtype)
+
+
 def _reduction(name, a, axis, out, keepdims, options):
+    # amax/amin: values only, over any axes (t.max(dim) would add the indices)
     _no_numpy_options(name, out=out, **options)
-    return getattr(routines.as_tensor(a), name)(axis, keepdims)
+    return getattr(routines.as_tensor(a), "a" + name)(axis, keepdims)
 
 
 def _no_numpy_options(name: str, **options) -> None:
@@ -147,9 +181,14 @@ NUMPY_MEANINGS = {
     np.amax: numpy_max,
     np.min: numpy_min,
     np.amin: numpy_min,
+    np.mean: numpy_mean,
     np.var: numpy_var,
     np.std: numpy_std,
     np.dot: numpy_dot,
+    np.sort: numpy_sort,
+    np.cumsum: numpy_cumsum,
+    np.cumprod: numpy_cumprod,
+    np.einsum: routines.einsum,
     np.nan_to_num: numpy_nan_to_num,
     np.transpose: numpy_transpose,
     np.flip: numpy_flip,

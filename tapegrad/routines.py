@@ -8,10 +8,14 @@ it). The rest, which are not methods (``cat``, ``where``, ...), are written belo
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from tapegrad import backend
 from tapegrad.arguments import checked_axis
+from tapegrad.ops import products
+from tapegrad.ops.products import Cdist
 from tapegrad.ops.select import Maximum, Minimum, Where
 from tapegrad.ops.shape import Concatenate, Pad, Stack
 from tapegrad.tensor_core import TensorCore, wrap
@@ -54,7 +58,7 @@ clip = _same_as_method("clip", np.clip)
 clamp = _same_as_method("clamp")
 # reductions (np.max, np.min, np.var and np.std: see numpy_protocol.NUMPY_MEANINGS)
 sum = _same_as_method("sum", np.sum)  # noqa: A001
-mean = _same_as_method("mean", np.mean)
+mean = _same_as_method("mean")
 max = _same_as_method("max")  # noqa: A001
 min = _same_as_method("min")  # noqa: A001
 prod = _same_as_method("prod", np.prod)
@@ -63,6 +67,38 @@ std = _same_as_method("std")
 logsumexp = _same_as_method("logsumexp")
 argmax = _same_as_method("argmax", np.argmax)
 argmin = _same_as_method("argmin", np.argmin)
+amax = _same_as_method("amax")
+amin = _same_as_method("amin")
+aminmax = _same_as_method("aminmax")
+nansum = _same_as_method("nansum", np.nansum)
+nanmean = _same_as_method("nanmean", np.nanmean)
+median = _same_as_method("median")  # np.median averages the two middle values: not the same
+nanmedian = _same_as_method("nanmedian")
+mode = _same_as_method("mode")
+all = _same_as_method("all", np.all)  # noqa: A001
+any = _same_as_method("any", np.any)  # noqa: A001
+count_nonzero = _same_as_method("count_nonzero")
+norm = _same_as_method("norm")
+dist = _same_as_method("dist")
+renorm = _same_as_method("renorm")
+# sorting (np.sort: see numpy_protocol.NUMPY_MEANINGS)
+sort = _same_as_method("sort")
+argsort = _same_as_method("argsort", np.argsort)
+topk = _same_as_method("topk")
+kthvalue = _same_as_method("kthvalue")
+# cumulative (np.cumsum, np.cumprod: see numpy_protocol.NUMPY_MEANINGS)
+cumsum = _same_as_method("cumsum")
+cumprod = _same_as_method("cumprod")
+logcumsumexp = _same_as_method("logcumsumexp")
+# matrix products (np.dot: see numpy_protocol.NUMPY_MEANINGS)
+trace = _same_as_method("trace", np.trace)
+dot = _same_as_method("dot")
+mm = _same_as_method("mm")
+bmm = _same_as_method("bmm")
+mv = _same_as_method("mv")
+outer = _same_as_method("outer")
+ger = _same_as_method("ger")
+addmm = _same_as_method("addmm")
 # shape
 reshape = _same_as_method("reshape", np.reshape)
 squeeze = _same_as_method("squeeze", np.squeeze)
@@ -259,10 +295,35 @@ def expand_dims(x, axis) -> TensorCore:
     x = as_tensor(x)
     axes = axis if isinstance(axis, tuple) else (axis,)
     ndim = x.ndim + len(axes)
-    if any(not -ndim <= a < ndim for a in axes):
+    if builtins.any(not -ndim <= a < ndim for a in axes):
         raise ValueError(f"expand_dims: axis {axis} is out of range for a result with {ndim} "
                          "dimensions")
     shape = list(x.shape)
     for position in sorted(a % ndim for a in axes):
         shape.insert(position, 1)
     return x.reshape(tuple(shape))
+
+
+def einsum(equation: str, *operands) -> TensorCore:
+    """Einstein summation, differentiable: ``tg.einsum("ij,jk->ik", a, b)`` is ``a @ b``; the
+    operands may also come as one list. Without ``->`` the output is the letters used once, in
+    alphabetical order. Not supported: ellipsis (``...``) and a letter repeated within one
+    operand (a diagonal); both are a ValueError that says so.
+
+    >>> einsum("ij,j->i", as_tensor(np.eye(2)), as_tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    return products.einsum(equation, *[as_tensor(operand) for operand in operands])
+
+
+def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> TensorCore:
+    """The p-norm distances between the rows of x1 (..., P, M) and those of x2 (..., R, M):
+    a (..., P, R) tensor, batch axes broadcast. ``compute_mode`` is accepted and ignored: the
+    distances always come from the differences, exactly. At distance 0 the gradient is 0.
+
+    >>> cdist(as_tensor([[0.0, 0.0]]), as_tensor([[3.0, 4.0], [1.0, 0.0]]))
+    tensor([[5., 1.]])
+    """
+    return Cdist.apply(as_tensor(x1), as_tensor(x2), p=float(p))

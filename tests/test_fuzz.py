@@ -39,6 +39,10 @@ CONVENTIONS = {
     # subtracts two terms of size |y / x_i**2| that cancel, leaving ~1e-16 / |x_i| of rounding
     # (an entry of 5e132 at [3e-151, 1, 1, 1]) in x_i's group, past the tolerance where a
     # nonzero |x_i| < 1e-6. tapegrad's product of the others is exact there too.
+    # At beta * x exactly at the threshold the value and the first derivative are softplus's
+    # in both (the linear branch starts past it); PyTorch's second derivative there is the
+    # linear branch's, 0, tapegrad's the derivative of its own first derivative.
+    "F.softplus": lambda x, ours, theirs: x * 2.0 == 3.0,
     "prod_axis_signed": lambda x, ours, theirs: np.broadcast_to(
         np.any((x != 0) & (np.abs(x) < 1e-6), axis=1, keepdims=True), x.shape),
 }

@@ -44,7 +44,8 @@ def test_max_ties_follow_pytorch(torch):
     for reduce in (lambda t: t.max(), lambda t: t.max(dim=1), lambda t: t.min(dim=0)):
         ours = tg.tensor(data, requires_grad=True)
         theirs = torch.tensor(data, requires_grad=True)
-        reduce(ours).sum().backward()
+        mine = reduce(ours)
+        (mine[0] if isinstance(mine, tuple) else mine).sum().backward()
         result = reduce(theirs)
         (result[0] if isinstance(result, tuple) else result).sum().backward()
         np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
@@ -100,8 +101,8 @@ def test_numpy_functions_on_tensors_keep_the_graph():
 
 def test_unsupported_numpy_function_names_itself():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(TypeError, match="numpy.cumsum is not supported"):
-        np.cumsum(x)
+    with pytest.raises(TypeError, match="numpy.percentile is not supported"):
+        np.percentile(x, 50)
     with pytest.raises(TypeError, match="numpy.arctan2 is not supported"):
         np.arctan2(x, x)
     with pytest.raises(TypeError, match=r"numpy.add.reduce is not supported"):

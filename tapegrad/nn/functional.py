@@ -525,7 +525,7 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
             raise ValueError("batch_norm: Expected more than 1 value per channel when "
                              f"training, got input of shape {input.shape}")
         mean = input.mean(axis=axes, keepdims=True)
-        var = input.var(axis=axes, keepdims=True)
+        var = input.var(axis=axes, keepdims=True, correction=0)
         if running_mean is not None or running_var is not None:
             _update_running_stats(running_mean, running_var, mean, var, momentum,
                                   input.numel() // input.shape[1])
@@ -573,7 +573,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
         )
     axes = tuple(range(input.ndim - len(shape), input.ndim))
     mean = input.mean(axis=axes, keepdims=True)
-    var = input.var(axis=axes, keepdims=True)
+    var = input.var(axis=axes, keepdims=True, correction=0)
     out = (input - mean) / (var + eps).sqrt()
     if weight is not None:
         out = out * weight

@@ -274,3 +274,80 @@ class LogSumExp(Function):
         ndim, axis, keepdims = self.input_ndim, self.axis, self.keepdims
         softmax = np.exp(x - keep_reduced_axes(y, ndim, axis, keepdims))
         return keep_reduced_axes(grad, ndim, axis, keepdims) * softmax
+
+
+class Norm(Function):
+    """y = (sum |x|**p over axis) ** (1/p) (max |x| for p = inf);
+    dL/dx = dL/dy * sign(x) * |x|**(p-1) / y**(p-1)   (p = 2: dL/dy * x / y)
+
+    Where y = 0 the gradient is 0 (a subgradient), and for p = ±inf the extreme elements share
+    it evenly, as PyTorch's ``norm``; p = 0 counts the nonzero elements and has gradient 0.
+    """
+
+    __slots__ = ("p", "axis", "keepdims")
+    saved_roles = (0, "output")
+
+    def forward(self, x, p=2.0, axis=None, keepdims=False):
+        self.p, self.axis, self.keepdims = p, axis, keepdims
+        y = vector_norm(x, p, axis=axis, keepdims=keepdims)
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, grad):
+        x, y = self.saved
+        grad = keep_reduced_axes(grad, x.ndim, self.axis, self.keepdims)
+        y = keep_reduced_axes(y, x.ndim, self.axis, self.keepdims)
+        return norm_gradient(x, y, grad, self.p, normalize_axes(self.axis, x.ndim))
+
+
+def vector_norm(x, p: float, axis=None, keepdims: bool = False):
+    """The p-norm of ``x`` over ``axis`` (None: all elements), as ``torch.linalg.vector_norm``.
+
+    >>> vector_norm(np.array([3.0, -4.0]), 2), vector_norm(np.array([3.0, -4.0]), np.inf)
+    (array(5.), array(4.))
+    """
+    magnitudes = np.abs(x)
+    if p == math.inf or p == -math.inf:
+        reduce = np.max if p > 0 else np.min
+        if magnitudes.size == 0 or any(magnitudes.shape[a] == 0
+                                       for a in normalize_axes(axis, x.ndim)):
+            raise ValueError(f"Norm: the {p} norm of no elements is undefined (the operation "
+                             "has no identity)")
+        return np.asarray(reduce(magnitudes, axis=axis, keepdims=keepdims))
+    if p == 0:
+        return np.asarray(np.sum(magnitudes != 0, axis=axis, keepdims=keepdims), dtype=x.dtype)
+    if p == 1:
+        return np.asarray(np.sum(magnitudes, axis=axis, keepdims=keepdims))
+    if p == 2:
+        return np.asarray(np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims)))
+    with np.errstate(divide="ignore"):  # a negative p of a zero element: 0 ** p = inf
+        return np.asarray(np.sum(magnitudes ** p, axis=axis, keepdims=keepdims) ** (1 / p))
+
+
+def norm_gradient(x, y, grad, p: float, axes: tuple):
+    """dL/dx of y = ||x||_p over ``axes``, given y and dL/dy with the reduced axes kept (size
+    1). Written with NumPy functions and operators, so it is differentiable on Tensors; where a
+    factor is infinite (y = 0, or x = 0 with p < 1) a where() puts the exact 0 PyTorch gives.
+
+    >>> norm_gradient(np.array([3.0, -4.0]), np.array([5.0]), np.array([1.0]), 2, (0,))
+    array([ 0.6, -0.8])
+    """
+    if p == 0:
+        return np.zeros(x.shape, dtype=x.dtype)
+    if p == 1:
+        return np.sign(x) * grad
+    if p == math.inf or p == -math.inf:
+        magnitudes = np.abs(x.data if isinstance(x, TensorCore) else x)
+        values = y.data if isinstance(y, TensorCore) else y
+        extremes = (magnitudes == values) | np.isnan(magnitudes)
+        share = extremes / np.sum(extremes, axis=axes, keepdims=True)  # ties split evenly
+        return np.sign(x) * grad * share.astype(magnitudes.dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the infinite factors are masked
+        if p == 2:
+            return x * np.where(y == 0, 0, grad / y)
+        magnitudes = np.abs(x)
+        if p < 1:  # |x| ** (p - 1) is infinite at 0, where the gradient is 0
+            scaled = np.sign(x) * np.where(x == 0, 0, magnitudes ** (p - 1))
+            return scaled * grad * y ** (1 - p)
+        scaled = x * magnitudes ** (p - 2) if p > 2 else np.sign(x) * magnitudes ** (p - 1)
+        return scaled * np.where(y == 0, 0, grad / y ** (p - 1))
