@@ -276,8 +276,10 @@ class TensorCore:
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise ValueError(
-                f"bool: the truth value of a tensor of shape {self.data.shape} is ambiguous"
+            amount = "no values" if self.data.size == 0 else "more than one value"
+            raise AmbiguousTruthError(
+                f"Boolean value of Tensor with {amount} is ambiguous (shape "
+                f"{self.data.shape}); use .any() or .all()"
             )
         return bool(self.data)
 
@@ -298,6 +300,18 @@ class TensorCore:
         elif self._requires_grad:
             details.append("requires_grad=True")
         return prefix + body + "".join(", " + detail for detail in details) + ")"
+
+
+class AmbiguousTruthError(RuntimeError, ValueError):
+    """``if t:`` on a tensor of several values (or none): a RuntimeError, as PyTorch raises,
+    and a ValueError, as NumPy raises for an array.
+
+    >>> import tapegrad as tg
+    >>> bool(tg.tensor([1.0, 2.0]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tapegrad.tensor_core.AmbiguousTruthError: Boolean value of Tensor with more than one ...
+    """
 
 
 # The class of every tensor that ops and ``wrap`` make: tapegrad.Tensor, once the surface has

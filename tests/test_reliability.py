@@ -159,3 +159,12 @@ def test_a_linear_layer_with_no_inputs_is_valid_as_in_pytorch():
     assert out.shape == (2, 4)
     out.sum().backward()
     assert layer.weight.grad.shape == (4, 0)
+
+
+def test_the_truth_of_several_values_is_pytorchs_error_and_numpys():
+    for values in ([1.0, 2.0], []):
+        with pytest.raises(RuntimeError, match="Boolean value of Tensor with"):
+            bool(tg.tensor(values))
+        with pytest.raises(ValueError, match="is ambiguous"):
+            bool(tg.tensor(values))
+    assert bool(tg.tensor([[2.0]]))
