@@ -6,7 +6,7 @@
 >>> d = (a + b) + a
 >>> d.backward()
 >>> a.grad, b.grad
-(array(2.), array(1.))
+(array(2., dtype=float32), array(1., dtype=float32))
 """
 
 from tapegrad.tensor import Tensor, tensor  # isort: skip  (first: ops make tensors of its class)

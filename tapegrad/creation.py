@@ -457,7 +457,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     >>> t = from_numpy(data)
     >>> data[0] = 5.0
     >>> t
-    tensor([5., 0.])
+    tensor([5., 0.], dtype=float64)
     """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__})")

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-# What Python numbers and the factories become when no dtype is given: float64 for now, to
-# be switched to PyTorch's float32 here and nowhere else.
-INITIAL_DEFAULT_DTYPE = np.dtype(np.float64)
+# What Python floats and the factories become when no dtype is given: PyTorch's float32.
+INITIAL_DEFAULT_DTYPE = np.dtype(np.float32)
 
 _default_dtype = INITIAL_DEFAULT_DTYPE
 

@@ -98,7 +98,7 @@ def initial_gradient(root: TensorCore, gradient):
 
     >>> import tapegrad as tg
     >>> initial_gradient(tg.tensor([1.0, 2.0]), 3.0)
-    array([3., 3.])
+    array([3., 3.], dtype=float32)
     """
     if isinstance(gradient, TensorCore) and gradient.requires_grad:
         if gradient.shape != root.data.shape:
@@ -144,7 +144,7 @@ def run_backward(roots, root_grads, retain_graph: bool = False, inputs=None,
     >>> import tapegrad as tg
     >>> x = tg.tensor(3.0, requires_grad=True)
     >>> run_backward([x * x], [1.0], inputs=[x])
-    [array(6.)]
+    [array(6., dtype=float32)]
     """
     with set_grad_enabled(create_graph):
         gradients = _walk(roots, root_grads, retain_graph, inputs, create_graph)

@@ -53,7 +53,7 @@ class Function:
     >>> x = tg.tensor(0.0, requires_grad=True)
     >>> Exp.apply(x).backward()
     >>> x.grad
-    array(1.)
+    array(1., dtype=float32)
     """
 
     # Engine-owned state has underscored names that a subclass's forward won't reuse.

@@ -203,7 +203,7 @@ def as_tensor(value) -> TensorCore:
     """``value`` as a Tensor: tensors as they are, anything else wrapped without a copy.
 
     >>> as_tensor([1.0, 2.0])
-    tensor([1., 2.])
+    tensor([1., 2.], dtype=float64)
     """
     return value if isinstance(value, TensorCore) else wrap(backend.as_array(value))
 
@@ -212,7 +212,7 @@ def maximum(x, y) -> TensorCore:
     """Elementwise larger of x and y; on ties each gets half the gradient.
 
     >>> maximum(as_tensor([1.0, 5.0]), 2.0)
-    tensor([2., 5.])
+    tensor([2., 5.], dtype=float64)
     """
     return Maximum.apply(x, y)
 
@@ -221,7 +221,7 @@ def minimum(x, y) -> TensorCore:
     """Elementwise smaller of x and y; on ties each gets half the gradient.
 
     >>> minimum(as_tensor([1.0, 5.0]), 2.0)
-    tensor([1., 2.])
+    tensor([1., 2.], dtype=float64)
     """
     return Minimum.apply(x, y)
 
@@ -231,7 +231,7 @@ def where(condition, x, y) -> TensorCore:
     ``where(x > 0, sqrt(x), 0)`` has a finite gradient at x = 0.
 
     >>> where(as_tensor([True, False]), as_tensor([1.0, 2.0]), 0.0)
-    tensor([1., 0.])
+    tensor([1., 0.], dtype=float64)
     """
     condition = condition.data if isinstance(condition, TensorCore) else condition
     return Where.apply(x, y, condition=condition)
@@ -241,7 +241,7 @@ def concatenate(tensors, axis: int = 0, *, dim=None) -> TensorCore:
     """Join tensors along an existing axis (``tg.cat`` is the same, with ``dim=``).
 
     >>> concatenate([as_tensor([1.0]), as_tensor([2.0, 3.0])])
-    tensor([1., 2., 3.])
+    tensor([1., 2., 3.], dtype=float64)
     """
     tensors = _sequence_of_tensors("cat", tensors)
     axis = checked_axis("cat", dim if dim is not None else axis, tensors[0].ndim)
@@ -276,7 +276,7 @@ def pad(x, pad_width, mode: str = "constant", constant_values=0) -> TensorCore:
     pair per axis. (``tapegrad.nn.functional.pad`` takes PyTorch's flat form.)
 
     >>> pad(as_tensor([1.0, 2.0]), 1)
-    tensor([0., 1., 2., 0.])
+    tensor([0., 1., 2., 0.], dtype=float64)
     """
     if mode != "constant":
         raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
@@ -311,7 +311,7 @@ def einsum(equation: str, *operands) -> TensorCore:
     operand (a diagonal); both are a ValueError that says so.
 
     >>> einsum("ij,j->i", as_tensor(np.eye(2)), as_tensor([1.0, 2.0]))
-    tensor([1., 2.])
+    tensor([1., 2.], dtype=float64)
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
@@ -324,6 +324,6 @@ def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> TensorCore:
     distances always come from the differences, exactly. At distance 0 the gradient is 0.
 
     >>> cdist(as_tensor([[0.0, 0.0]]), as_tensor([[3.0, 4.0], [1.0, 0.0]]))
-    tensor([[5., 1.]])
+    tensor([[5., 1.]], dtype=float64)
     """
     return Cdist.apply(as_tensor(x1), as_tensor(x2), p=float(p))

@@ -23,8 +23,9 @@ class Tensor(TensorCore, OperatorMethods, PointwiseMethods, ReductionMethods, Sh
              IndexingMethods, ConversionMethods):
     """An n-dimensional array that records the ops applied to it, for reverse-mode autodiff.
 
-    ``data`` is a NumPy array (copied from what you pass, with NumPy's dtype rules: Python
-    floats give float64). Only floating tensors may require grad.
+    ``data`` is a NumPy array copied from what you pass: Python floats become the default
+    float dtype (float32, as PyTorch's), a NumPy array keeps its dtype. Only floating tensors
+    may require grad.
 
     >>> a = Tensor(1.0, requires_grad=True)
     >>> b = Tensor(2.0, requires_grad=True)
@@ -50,7 +51,7 @@ class Tensor(TensorCore, OperatorMethods, PointwiseMethods, ReductionMethods, Sh
         >>> x = Tensor(3.0, requires_grad=True)
         >>> (x * x).backward()
         >>> x.grad
-        array(6.)
+        array(6., dtype=float32)
         """
         if not self._requires_grad:
             raise RuntimeError(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from tapegrad import backend, cpython
+from tapegrad import backend, cpython, dtypes
 
-_DEFAULT_DTYPES = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
+_INT64, _BOOL = np.dtype(np.int64), np.dtype(np.bool_)
 
 
 class TensorCore:
@@ -34,6 +34,11 @@ class TensorCore:
         if isinstance(data, TensorCore):
             data = data.data
         array = backend.copy_array(data, dtype)
+        if dtype is None and array.dtype.kind in "fc" and _is_python_data(data):
+            # Python numbers and lists take the default dtype (float32, as PyTorch's); an
+            # array keeps its own.
+            array = array.astype(dtypes.get_default_dtype() if array.dtype.kind == "f"
+                                 else dtypes.default_complex_dtype())
         if array.dtype.kind not in "biufc":
             raise TypeError(
                 f"Tensor: cannot hold data of dtype {array.dtype}; "
@@ -57,7 +62,7 @@ class TensorCore:
         >>> x = tg.tensor([1.0, 2.0])
         >>> x.data = np.array([3.0, 4.0])
         >>> x
-        tensor([3., 4.])
+        tensor([3., 4.], dtype=float64)
         """
         return self._data
 
@@ -110,7 +115,7 @@ class TensorCore:
 
         >>> import tapegrad as tg
         >>> tg.tensor([1.0, 2.0], requires_grad=True).grad
-        array([0., 0.])
+        array([0., 0.], dtype=float32)
         """
         if self._grad is None and self._requires_grad:
             self._grad = backend.array_module(self.data).zeros_like(self.data)
@@ -188,7 +193,7 @@ class TensorCore:
         >>> (x * x).backward()
         >>> x.zero_grad()
         >>> x.grad
-        array(0.)
+        array(0., dtype=float32)
         """
         self._grad = None
 
@@ -239,7 +244,7 @@ class TensorCore:
 
         >>> import tapegrad as tg
         >>> tg.tensor([1.0]).dtype
-        dtype('float64')
+        dtype('float32')
         """
         return self.data.dtype
 
@@ -262,7 +267,7 @@ class TensorCore:
 
         >>> import tapegrad as tg
         >>> tg.tensor([1.0, 2.0]).numpy()
-        array([1., 2.])
+        array([1., 2.], dtype=float32)
         """
         return self.data
 
@@ -293,13 +298,18 @@ class TensorCore:
         prefix = "tensor("
         body = np.array2string(np.asarray(self.data), separator=", ", prefix=prefix)
         details = []
-        if self.data.dtype not in _DEFAULT_DTYPES:
+        if self.data.dtype not in (dtypes.get_default_dtype(), _INT64, _BOOL):
             details.append(f"dtype={self.data.dtype}")
         if self.grad_fn is not None:
             details.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self._requires_grad:
             details.append("requires_grad=True")
         return prefix + body + "".join(", " + detail for detail in details) + ")"
+
+
+def _is_python_data(data) -> bool:
+    """Whether ``data`` is Python numbers (or lists of them) rather than an array of a dtype."""
+    return not hasattr(data, "dtype")
 
 
 class AmbiguousTruthError(RuntimeError, ValueError):
@@ -344,7 +354,7 @@ def wrap(data, grad_fn=None):
 
     >>> import numpy as np
     >>> wrap(np.array([1.0, 2.0]))
-    tensor([1., 2.])
+    tensor([1., 2.], dtype=float64)
     """
     result = _new_object(_tensor_class)
     result._data = data

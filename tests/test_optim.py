@@ -134,7 +134,8 @@ def test_trajectory_matches_torch(torch, name, kwargs):
 @pytest.mark.parametrize("name, kwargs", STATEFUL_ROWS, ids=map(_row_id, STATEFUL_ROWS))
 def test_training_loop_with_backward_matches_torch(torch, name, kwargs):
     target = np.array([1.0, -2.0, 0.5])
-    w, b = tg.tensor([0.3, 0.1, -0.4], requires_grad=True), tg.tensor(0.7, requires_grad=True)
+    w = tg.tensor([0.3, 0.1, -0.4], dtype=tg.float64, requires_grad=True)
+    b = tg.tensor(0.7, dtype=tg.float64, requires_grad=True)
     torch_w = torch.tensor([0.3, 0.1, -0.4], dtype=torch.float64, requires_grad=True)
     torch_b = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
     optimizer = getattr(optim, name)([w, b], **kwargs)

@@ -14,8 +14,10 @@ def test_constructor_copies_like_torch_tensor():
     assert tg.tensor is tg.Tensor
 
 
-def test_python_floats_keep_numpys_float64():
-    assert tg.Tensor(1.0).dtype == np.float64
+def test_python_floats_take_the_default_float32_and_arrays_keep_their_dtype():
+    assert tg.Tensor(1.0).dtype == np.float32 and tg.tensor([1.0, 2]).dtype == np.float32
+    assert tg.Tensor(np.array([1.0])).dtype == np.float64
+    assert tg.tensor(1.5j).dtype == np.complex64
     assert tg.Tensor([1, 2]).dtype == np.int64
     assert tg.Tensor([1.0], dtype=np.float32).dtype == np.float32
 
@@ -74,13 +76,13 @@ def test_repr_looks_like_pytorch():
     assert repr(tg.tensor(1.0)) == "tensor(1.)"
     assert repr(tg.tensor([[1.0, 2.0], [3.0, 4.0]])) == (
         "tensor([[1., 2.],\n        [3., 4.]])")
-    assert repr(tg.tensor([1.0], dtype=np.float32)) == "tensor([1.], dtype=float32)"
+    assert repr(tg.tensor([1.0], dtype=np.float64)) == "tensor([1.], dtype=float64)"
     x = tg.tensor(1.0, requires_grad=True)
     assert repr(x + x) == "tensor(2., grad_fn=<Add>)"
 
 
 def test_factories():
-    assert tg.zeros(2, 3).shape == (2, 3) and tg.zeros((2, 3)).dtype == np.float64
+    assert tg.zeros(2, 3).shape == (2, 3) and tg.zeros((2, 3)).dtype == np.float32
     np.testing.assert_array_equal(tg.ones(2).data, [1.0, 1.0])
     np.testing.assert_array_equal(tg.full((2,), 7.0).data, [7.0, 7.0])
     np.testing.assert_array_equal(tg.zeros_like(tg.ones(3)).data, np.zeros(3))

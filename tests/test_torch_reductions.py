@@ -107,7 +107,8 @@ def test_full_max_is_a_tensor_and_max_of_a_tensor_is_elementwise(torch):
     lambda x: x.logcumsumexp(0), lambda x: x.sum(0, keepdim=True), lambda x: x.all(0),
 ])
 def test_a_zero_dimensional_tensor_is_a_line_of_one(call, torch):
-    ours, theirs = call(tg.tensor(3.0)), call(torch.tensor(3.0, dtype=torch.float64))
+    ours = call(tg.tensor(3.0, dtype=tg.float64))
+    theirs = call(torch.tensor(3.0, dtype=torch.float64))
     for mine, reference in zip(*[r if isinstance(r, tuple) else (r,) for r in (ours, theirs)]):
         _same(mine, reference)
 

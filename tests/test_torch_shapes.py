@@ -268,7 +268,7 @@ def test_take_along_dim_wraps_negative_indices_and_broadcasts_like_pytorch():
 
 
 def test_scatter_takes_the_leading_block_of_a_larger_src():
-    x = tg.zeros(3, 4, requires_grad=True)
+    x = tg.zeros(3, 4, dtype=tg.float64, requires_grad=True)
     src = tg.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
     out = x.scatter(1, np.array([[3], [0]]), src)
     expected = torch.zeros(3, 4).scatter(1, torch.tensor([[3], [0]]), torch.arange(12.0).reshape(

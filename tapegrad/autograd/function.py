@@ -90,7 +90,7 @@ class Function:
     >>> x = tg.tensor([0.0, 1.0], requires_grad=True)
     >>> ScaledExp.apply(x, 2.0).sum().backward()
     >>> x.grad.round(4)
-    array([2.    , 5.4366])
+    array([2.    , 5.4366], dtype=float32)
     """
 
     @staticmethod

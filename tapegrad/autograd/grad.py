@@ -61,7 +61,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False) 
     >>> x = tg.tensor(3.0, requires_grad=True)
     >>> tg.autograd.backward([x * x, x * 2])
     >>> x.grad
-    array(8.)
+    array(8., dtype=float32)
     """
     tensors = _as_tuple(tensors)
     grad_tensors = (None,) * len(tensors) if grad_tensors is None else _as_tuple(grad_tensors)

@@ -324,7 +324,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
 
     >>> import tapegrad as tg
     >>> binary_cross_entropy(tg.tensor([0.5]), tg.tensor([1.0]))
-    tensor(0.69314718)
+    tensor(0.6931472)
     """
     input = as_tensor(input)
     _same_shape("binary_cross_entropy", input, target)
@@ -346,7 +346,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
 
     >>> import tapegrad as tg
     >>> binary_cross_entropy_with_logits(tg.tensor([0.0]), tg.tensor([1.0]))
-    tensor(0.69314718)
+    tensor(0.6931472)
     """
     input = as_tensor(input)
     _same_shape("binary_cross_entropy_with_logits", input, target)
@@ -423,7 +423,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
 
     >>> import tapegrad as tg, numpy as np
     >>> cross_entropy(tg.tensor([[0.0, 0.0]]), np.array([0]))
-    tensor(0.69314718)
+    tensor(0.6931472)
     """
     input = as_tensor(input)
     if not 0.0 <= label_smoothing <= 1.0:

@@ -9,16 +9,15 @@ import math
 
 import numpy as np
 
+from tapegrad.dtypes import get_default_dtype
 from tapegrad.nn import functional as F
 from tapegrad.nn import init
 from tapegrad.nn.module import Module, Parameter
 from tapegrad.tensor import Tensor
 
-DEFAULT_DTYPE = np.float32
-
 
 def _empty(*shape, dtype=None) -> Parameter:
-    return Parameter(np.zeros(shape, dtype=DEFAULT_DTYPE if dtype is None else dtype))
+    return Parameter(np.zeros(shape, dtype=get_default_dtype() if dtype is None else dtype))
 
 
 def _init_like_pytorch(weight: Parameter, bias) -> None:
@@ -208,7 +207,7 @@ class _BatchNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = DEFAULT_DTYPE if dtype is None else dtype
+        dtype = get_default_dtype() if dtype is None else dtype
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
         if track_running_stats:
@@ -270,7 +269,7 @@ class LayerNorm(Module):
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
             normalized_shape)
         self.normalized_shape, self.eps = shape, eps
-        dtype = DEFAULT_DTYPE if dtype is None else dtype
+        dtype = get_default_dtype() if dtype is None else dtype
         self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
         self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine and bias else None
 

@@ -21,7 +21,7 @@ class Parameter(Tensor):
 
     >>> Parameter(np.zeros(2))
     Parameter containing:
-    tensor([0., 0.], requires_grad=True)
+    tensor([0., 0.], dtype=float64, requires_grad=True)
     """
 
     __slots__ = ()
@@ -45,7 +45,7 @@ class Module:
     ...     def forward(self, x):
     ...         return x * self.factor
     >>> Scale()(tg.tensor([2.0]))
-    tensor([2.], grad_fn=<Mul>)
+    tensor([2.], dtype=float64, grad_fn=<Mul>)
     """
 
     def __init__(self) -> None:

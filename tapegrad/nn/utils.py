@@ -30,7 +30,7 @@ def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -
     >>> (w * w).sum().backward()          # grad = [6, -8]
     >>> clip_grad_value_([w], 5.0)
     >>> w.grad
-    array([ 5., -5.])
+    array([ 5., -5.], dtype=float32)
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]

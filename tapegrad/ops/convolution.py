@@ -27,7 +27,7 @@ class Conv2d(Function):
     >>> import numpy as np
     >>> Conv2d.apply(np.arange(9.0).reshape(1, 1, 3, 3), np.ones((1, 1, 2, 2)))
     tensor([[[[ 8., 12.],
-              [20., 24.]]]])
+              [20., 24.]]]], dtype=float64)
     """
 
     __slots__ = ("geometry",)
@@ -140,7 +140,7 @@ class MaxPool2d(Function):
     >>> import numpy as np
     >>> MaxPool2d.apply(np.arange(16.0).reshape(1, 1, 4, 4), kernel_size=(2, 2))
     tensor([[[[ 5.,  7.],
-              [13., 15.]]]])
+              [13., 15.]]]], dtype=float64)
     """
 
     __slots__ = ("pooling",)
@@ -195,7 +195,7 @@ class AvgPool2d(Function):
     >>> import numpy as np
     >>> AvgPool2d.apply(np.arange(16.0).reshape(1, 1, 4, 4), kernel_size=(2, 2))
     tensor([[[[ 2.5,  4.5],
-              [10.5, 12.5]]]])
+              [10.5, 12.5]]]], dtype=float64)
     """
 
     __slots__ = ("pooling",)

@@ -84,7 +84,7 @@ def einsum(equation: str, *operands):
     within one operand (a diagonal).
 
     >>> einsum("ij,j->i", np.eye(2), np.array([1.0, 2.0]))
-    tensor([1., 2.])
+    tensor([1., 2.], dtype=float64)
     """
     shapes = [np.shape(operand) for operand in operands]
     inputs, output = parse_einsum(equation, shapes)

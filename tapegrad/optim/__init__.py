@@ -15,7 +15,7 @@ you would write for PyTorch:
 ...     optimizer.step()
 ...     scheduler.step()
 >>> w.data.round(6)
-array([ 1., -2.])
+array([ 1., -2.], dtype=float32)
 """
 
 from tapegrad.optim import lr_scheduler

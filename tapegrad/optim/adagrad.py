@@ -60,7 +60,7 @@ class Adagrad(Optimizer):
         >>> w = tg.tensor([1.0], requires_grad=True)
         >>> optimizer = Adagrad([w], initial_accumulator_value=0.5)
         >>> optimizer.state[w]["sum"]
-        array([0.5])
+        array([0.5], dtype=float32)
         """
         super().add_param_group(param_group)
         group = self.param_groups[-1]

@@ -27,7 +27,7 @@ class Adam(Optimizer):
     >>> (w * w).sum().backward()
     >>> optimizer.step()
     >>> w
-    tensor([ 0.9, -1.9], requires_grad=True)
+    tensor([ 0.90000004, -1.9       ], requires_grad=True)
     """
 
     def __init__(

@@ -48,7 +48,7 @@ def clip_grad_norm_(
     >>> clip_grad_norm_([w], max_norm=5.0)
     tensor(10.)
     >>> w.grad.round(4)
-    array([3., 4.])
+    array([3., 4.], dtype=float32)
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]

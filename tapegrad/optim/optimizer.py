@@ -161,7 +161,7 @@ class Optimizer:
         >>> (w * w).sum().backward()
         >>> optimizer.zero_grad()
         >>> w.grad
-        array([0., 0.])
+        array([0., 0.], dtype=float32)
         """
         for group in self.param_groups:
             for param in group["params"]:
@@ -230,7 +230,7 @@ class Optimizer:
         >>> optimizer.step()
         >>> saved = optimizer.state_dict()
         >>> saved["state"], saved["param_groups"][0]["params"]
-        ({0: {'momentum_buffer': array([2.])}}, [0])
+        ({0: {'momentum_buffer': array([2.], dtype=float32)}}, [0])
         """
         index_of: dict[int, int] = {}
         param_groups = []

@@ -175,10 +175,10 @@ class IndexingMethods:
         ``[index[i][j]][j]`` along ``dim`` (PyTorch's ``scatter``, not in place). The
         gradient reaches ``src`` and the entries of the tensor that were not written over.
 
-        >>> Tensor(np.zeros((2, 3))).scatter(1, np.array([[2], [0]]), Tensor([[1.0], [2.0]]))
+        >>> tg.zeros(2, 3).scatter(1, np.array([[2], [0]]), Tensor([[1.0], [2.0]]))
         tensor([[0., 0., 1.],
                 [2., 0., 0.]])
-        >>> Tensor(np.zeros(3)).scatter(0, np.array([1]), 5.0)
+        >>> tg.zeros(3).scatter(0, np.array([1]), 5.0)
         tensor([0., 5., 0.])
         """
         if reduce is not None:
@@ -206,7 +206,7 @@ class IndexingMethods:
         """A copy with ``src[i][j]`` added at ``[index[i][j]][j]`` along ``dim`` (PyTorch's
         ``scatter_add``, not in place); repeated positions add up.
 
-        >>> Tensor(np.zeros(3)).scatter_add(0, np.array([1, 1, 0]), Tensor([1.0, 2.0, 4.0]))
+        >>> tg.zeros(3).scatter_add(0, np.array([1, 1, 0]), Tensor([1.0, 2.0, 4.0]))
         tensor([4., 3., 0.])
         """
         if not isinstance(src, (TensorCore, np.ndarray)):

@@ -557,7 +557,7 @@ class ShapeMethods:
 
         >>> Tensor(np.ones((2, 3))).tril()
         tensor([[1., 0., 0.],
-                [1., 1., 0.]])
+                [1., 1., 0.]], dtype=float64)
         """
         _need_matrices("tril", self.data.ndim, "input tensor must have at least 2 dimensions")
         return Tril.apply(self, k=operator.index(diagonal))
@@ -568,7 +568,7 @@ class ShapeMethods:
 
         >>> Tensor(np.ones((2, 3))).triu(1)
         tensor([[0., 1., 1.],
-                [0., 0., 1.]])
+                [0., 0., 1.]], dtype=float64)
         """
         _need_matrices("triu", self.data.ndim, "input tensor must have at least 2 dimensions")
         return Triu.apply(self, k=operator.index(diagonal))
@@ -597,7 +597,7 @@ class ShapeMethods:
         ``no_grad`` writes to this tensor).
 
         >>> Tensor(np.arange(6.0).reshape(2, 3)).diagonal(1)
-        tensor([1., 5.])
+        tensor([1., 5.], dtype=float64)
         """
         ndim = self.data.ndim
         first, second = checked_axis("diagonal", dim1, ndim), checked_axis("diagonal", dim2, ndim)
