@@ -56,7 +56,8 @@ def backward_of_chain(a, b, ops: int, tanh):
 def tapegrad_run(ops: int) -> tuple:
     import tapegrad as tg
 
-    a, b = tg.tensor(0.5, requires_grad=True), tg.tensor(0.9, requires_grad=True)
+    a = tg.tensor(0.5, dtype=tg.float64, requires_grad=True)  # float64, as every engine's
+    b = tg.tensor(0.9, dtype=tg.float64, requires_grad=True)
     return measured(lambda: backward_of_chain(a, b, ops, tg.Tensor.tanh), ops)
 
 

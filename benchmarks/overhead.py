@@ -61,9 +61,10 @@ def timed_chain(a, b, ops: int, tanh) -> tuple[float, float]:
 def tapegrad_seconds(ops: int) -> tuple[float, float]:
     import tapegrad as tg
 
-    leaf = tg.tensor
-    return timed_chain(leaf(0.5, requires_grad=True), leaf(0.9, requires_grad=True), ops,
-                       tg.Tensor.tanh)
+    def leaf(value):
+        return tg.tensor(value, dtype=tg.float64, requires_grad=True)  # as every engine's
+
+    return timed_chain(leaf(0.5), leaf(0.9), ops, tg.Tensor.tanh)
 
 
 def torch_seconds(ops: int) -> tuple[float, float]:
