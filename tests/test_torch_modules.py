@@ -328,6 +328,25 @@ def test_to_refuses_integer_dtypes_and_strange_arguments(torch):
         _model(tg).to(memory="pinned")
 
 
+@pytest.mark.parametrize("make_layer, shape", [
+    (lambda lib: lib.nn.Linear(2, 3), (4, 2)),
+    (lambda lib: lib.nn.Conv2d(1, 2, 3), (1, 1, 5, 5)),
+])
+@pytest.mark.parametrize("dtype", ["float64", "int64"])
+def test_a_float32_layer_fed_other_data_raises_as_pytorchs_does(torch, make_layer, shape, dtype):
+    """NumPy would widen the float32 model to float64 silently; PyTorch refuses, so do we."""
+    with pytest.raises(RuntimeError):
+        make_layer(torch)(torch.ones(shape, dtype=getattr(torch, dtype)))
+    layer = make_layer(tg)
+    weights = [p.data.copy() for p in layer.parameters()]
+    for data in (np.ones(shape, dtype=dtype), tg.ones(shape, dtype=getattr(tg, dtype))):
+        with pytest.raises(RuntimeError, match=f"input has dtype {dtype} but weight has "
+                                               "dtype float32; they must be the same"):
+            layer(data)
+    assert all(np.array_equal(w, p.data) for w, p in zip(weights, layer.parameters()))
+    assert layer.double()(np.ones(shape)).dtype == np.float64
+
+
 def test_an_optimizer_keeps_working_after_to():
     model = nn.Linear(2, 1)
     optimizer = optim.SGD(model.parameters(), lr=0.1)

@@ -28,6 +28,18 @@ def _pair(value, name: str) -> tuple:
     return pair
 
 
+def _same_dtype(op: str, input: Tensor, weight: Tensor, bias=None) -> None:
+    """Refuse an input whose dtype differs from the layer's weights, as PyTorch does, rather
+    than let NumPy widen a float32 model to float64 (or compute an integer input) silently."""
+    for name, other in (("weight", weight), ("bias", bias)):
+        if other is not None and other.dtype != input.dtype:
+            raise RuntimeError(
+                f"{op}: input has dtype {input.dtype} but {name} has dtype {other.dtype}; "
+                f"they must be the same, as in PyTorch. Convert the input (x.to({name}.dtype), "
+                f"x.float()) or the model (model.to(x.dtype), model.double())"
+            )
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """2-d convolution (cross-correlation) of ``input`` (N, C, H, W) with ``weight``
     (O, C / groups, kH, kW), plus ``bias`` (O,). ``padding`` may be an int, a pair, or
@@ -38,12 +50,14 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     (1, 2, 2, 2)
     """
     input, weight = as_tensor(input), as_tensor(weight)
+    bias = None if bias is None else as_tensor(bias)
+    _same_dtype("conv2d", input, weight, bias)
     stride, dilation = _pair(stride, "conv2d stride"), _pair(dilation, "conv2d dilation")
     padding = _conv_padding(padding, weight.shape[-2:], stride, dilation)
     out = Conv2d.apply(input, weight, stride=stride, padding=padding, dilation=dilation,
                        groups=groups)
     if bias is not None:
-        out = out + as_tensor(bias).reshape(1, -1, 1, 1)
+        out = out + bias.reshape(1, -1, 1, 1)
     return out
 
 
@@ -55,6 +69,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     (1, 1, 3)
     """
     input, weight = as_tensor(input), as_tensor(weight)
+    bias = None if bias is None else as_tensor(bias)
+    _same_dtype("conv1d", input, weight, bias)
     if input.ndim != 3 or weight.ndim != 3:
         raise ValueError(
             f"conv1d: expected input (N, C, L) and weight (O, C/groups, k), got shapes "
@@ -66,7 +82,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
                  padding=padding, dilation=(1, dilation), groups=groups)
     out = out.squeeze(2)
     if bias is not None:
-        out = out + as_tensor(bias).reshape(1, -1, 1)
+        out = out + bias.reshape(1, -1, 1)
     return out
 
 
@@ -483,8 +499,10 @@ def linear(input, weight, bias=None) -> Tensor:
     >>> linear(tg.ones(2, 3), tg.ones(4, 3)).shape
     (2, 4)
     """
-    return Linear.apply(as_tensor(input), as_tensor(weight),
-                        None if bias is None else as_tensor(bias))
+    input, weight = as_tensor(input), as_tensor(weight)
+    bias = None if bias is None else as_tensor(bias)
+    _same_dtype("linear", input, weight, bias)
+    return Linear.apply(input, weight, bias)
 
 
 def dropout(input, p: float = 0.5, training: bool = True) -> Tensor:
