@@ -155,7 +155,7 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None,
     counts from 0. Integers give int64, any float the default float dtype (PyTorch's rule).
 
     >>> arange(3), arange(0, 1, 0.25)
-    (tensor([0, 1, 2]), tensor([0.  , 0.25, 0.5 , 0.75]))
+    (tensor([0, 1, 2]), tensor([0.0000, 0.2500, 0.5000, 0.7500]))
     """
     devices.require_cpu(device)
     if end is None:
@@ -179,7 +179,7 @@ def linspace(start, end, steps: int, *, dtype=None, device=None,
     """``steps`` evenly spaced values from ``start`` to ``end``, both included.
 
     >>> linspace(0, 1, 5)
-    tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
     devices.require_cpu(device)
     values = np.linspace(start, end, _count("linspace", "steps", steps), dtype=np.float64)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tapegrad import backend, cpython, dtypes
+from tapegrad import backend, cpython, dtypes, printing
 
 _INT64, _BOOL = np.dtype(np.int64), np.dtype(np.bool_)
 
@@ -296,15 +296,18 @@ class TensorCore:
 
     def __repr__(self) -> str:
         prefix = "tensor("
-        body = np.array2string(np.asarray(self.data), separator=", ", prefix=prefix)
-        details = []
-        if self.data.dtype not in (dtypes.get_default_dtype(), _INT64, _BOOL):
-            details.append(f"dtype={self.data.dtype}")
+        data = np.asarray(self.data)
+        suffixes = []
+        if data.size == 0 and data.shape != (0,):
+            suffixes.append(f"size={data.shape}")
+        if data.dtype not in (dtypes.get_default_dtype(), _INT64, _BOOL):
+            suffixes.append(f"dtype={data.dtype}")
         if self.grad_fn is not None:
-            details.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+            suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self._requires_grad:
-            details.append("requires_grad=True")
-        return prefix + body + "".join(", " + detail for detail in details) + ")"
+            suffixes.append("requires_grad=True")
+        body = printing.array_body(data, indent=len(prefix))
+        return printing.with_suffixes(prefix + body, suffixes, indent=len(prefix))
 
 
 def _is_python_data(data) -> bool:

@@ -65,7 +65,7 @@ class Softmax(Module):
 
     >>> import tapegrad as tg
     >>> Softmax(dim=-1)(tg.tensor([0.0, 0.0]))
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
 
     def __init__(self, dim=None) -> None:

@@ -124,8 +124,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=Tru
 
     >>> import tapegrad as tg
     >>> avg_pool2d(tg.arange(16.0).reshape(1, 1, 4, 4), 2)
-    tensor([[[[ 2.5,  4.5],
-              [10.5, 12.5]]]])
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
     """
     kernel = _pair(kernel_size, "avg_pool2d kernel_size")
     stride = kernel if stride is None else _pair(stride, "avg_pool2d stride")
@@ -180,7 +180,7 @@ def leaky_relu(input, negative_slope: float = 0.01) -> Tensor:
 
     >>> import tapegrad as tg
     >>> leaky_relu(tg.tensor([-1.0, 2.0]), 0.1)
-    tensor([-0.1,  2. ])
+    tensor([-0.1000,  2.0000])
     """
     return LeakyRelu.apply(as_tensor(input), negative_slope=negative_slope)
 
@@ -231,7 +231,7 @@ def sigmoid(input) -> Tensor:
 
     >>> import tapegrad as tg
     >>> sigmoid(tg.tensor([0.0]))
-    tensor([0.5])
+    tensor([0.5000])
     """
     return as_tensor(input).sigmoid()
 
@@ -251,7 +251,7 @@ def softmax(input, dim=None, *, axis=None) -> Tensor:
 
     >>> import tapegrad as tg
     >>> softmax(tg.tensor([[1.0, 1.0]]), dim=1)
-    tensor([[0.5, 0.5]])
+    tensor([[0.5000, 0.5000]])
     """
     return as_tensor(input).softmax(_class_axis("softmax", dim, axis, input))
 
@@ -261,7 +261,7 @@ def log_softmax(input, dim=None, *, axis=None) -> Tensor:
 
     >>> import tapegrad as tg
     >>> log_softmax(tg.tensor([[0.0, 0.0]]), dim=1).exp()
-    tensor([[0.5, 0.5]])
+    tensor([[0.5000, 0.5000]])
     """
     return as_tensor(input).log_softmax(_class_axis("log_softmax", dim, axis, input))
 
@@ -324,7 +324,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Te
 
     >>> import tapegrad as tg
     >>> huber_loss(tg.tensor([0.5, 3.0]), tg.tensor([0.0, 0.0]), reduction="none")
-    tensor([0.125, 2.5  ])
+    tensor([0.1250, 2.5000])
     """
     input = as_tensor(input)
     _same_shape("huber_loss", input, target)
@@ -340,7 +340,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
 
     >>> import tapegrad as tg
     >>> binary_cross_entropy(tg.tensor([0.5]), tg.tensor([1.0]))
-    tensor(0.6931472)
+    tensor(0.6931)
     """
     input = as_tensor(input)
     _same_shape("binary_cross_entropy", input, target)
@@ -362,7 +362,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
 
     >>> import tapegrad as tg
     >>> binary_cross_entropy_with_logits(tg.tensor([0.0]), tg.tensor([1.0]))
-    tensor(0.6931472)
+    tensor(0.6931)
     """
     input = as_tensor(input)
     _same_shape("binary_cross_entropy_with_logits", input, target)
@@ -439,7 +439,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100,
 
     >>> import tapegrad as tg, numpy as np
     >>> cross_entropy(tg.tensor([[0.0, 0.0]]), np.array([0]))
-    tensor(0.6931472)
+    tensor(0.6931)
     """
     input = as_tensor(input)
     if not 0.0 <= label_smoothing <= 1.0:

@@ -11,7 +11,7 @@ class CrossEntropyLoss(Module):
 
     >>> import tapegrad as tg, numpy as np
     >>> CrossEntropyLoss()(tg.tensor([[0.0, 0.0]]), np.array([1]))
-    tensor(0.6931472)
+    tensor(0.6931)
     """
 
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
@@ -46,7 +46,7 @@ class BCEWithLogitsLoss(Module):
 
     >>> import tapegrad as tg
     >>> BCEWithLogitsLoss()(tg.tensor([0.0]), tg.tensor([1.0]))
-    tensor(0.6931472)
+    tensor(0.6931)
     """
 
     def __init__(self, weight=None, reduction: str = "mean", pos_weight=None) -> None:

@@ -194,8 +194,8 @@ class AvgPool2d(Function):
 
     >>> import numpy as np
     >>> AvgPool2d.apply(np.arange(16.0).reshape(1, 1, 4, 4), kernel_size=(2, 2))
-    tensor([[[[ 2.5,  4.5],
-              [10.5, 12.5]]]], dtype=float64)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]], dtype=float64)
     """
 
     __slots__ = ("pooling",)

@@ -27,7 +27,7 @@ class Adam(Optimizer):
     >>> (w * w).sum().backward()
     >>> optimizer.step()
     >>> w
-    tensor([ 0.90000004, -1.9       ], requires_grad=True)
+    tensor([ 0.9000, -1.9000], requires_grad=True)
     """
 
     def __init__(
@@ -126,7 +126,7 @@ class AdamW(Adam):
     >>> (w * w).sum().backward()
     >>> optimizer.step()
     >>> w
-    tensor([ 0.85, -1.8 ], requires_grad=True)
+    tensor([ 0.8500, -1.8000], requires_grad=True)
     """
 
     def __init__(

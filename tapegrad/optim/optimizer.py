@@ -191,7 +191,7 @@ class Optimizer:
         >>> optimizer.step(closure)
         tensor(5., grad_fn=<Sum>)
         >>> w
-        tensor([ 0.8, -1.6], requires_grad=True)
+        tensor([ 0.8000, -1.6000], requires_grad=True)
         """
         loss = None
         if closure is not None:

@@ -31,7 +31,7 @@ class RMSprop(Optimizer):
     >>> (w * w).sum().backward()
     >>> optimizer.step()
     >>> w
-    tensor([ 0.98, -1.98], requires_grad=True)
+    tensor([ 0.9800, -1.9800], requires_grad=True)
     """
 
     def __init__(

@@ -169,7 +169,7 @@ class OperatorMethods:
         ``/=``); returns self. An integer tensor takes only a rounded quotient.
 
         >>> Tensor([3.0, 4.0]).div_(2)
-        tensor([1.5, 2. ])
+        tensor([1.5000, 2.0000])
         """
         if rounding_mode is None:
             return self._update_in_place("div_", np.true_divide, other)
@@ -180,7 +180,7 @@ class OperatorMethods:
         """In place: self = self.clamp(min, max) (only without grad); returns self.
 
         >>> Tensor([-1.0, 0.5, 2.0]).clamp_(0, 1)
-        tensor([0. , 0.5, 1. ])
+        tensor([0.0000, 0.5000, 1.0000])
         """
         self._check_in_place("clamp_")
         with no_grad():
@@ -357,7 +357,7 @@ class OperatorMethods:
         differentiable (no grad_fn) and keep integers integers.
 
         >>> Tensor([-7.0, 7.0]).div(2.0)
-        tensor([-3.5,  3.5])
+        tensor([-3.5000,  3.5000])
         >>> Tensor([-7, 7]).div(2, rounding_mode="trunc")
         tensor([-3,  3])
         >>> Tensor([-7, 7]).div(2, rounding_mode="floor")
@@ -379,7 +379,7 @@ class OperatorMethods:
         """self / other: a true division, floating even for integers.
 
         >>> Tensor([1, 2]).true_divide(Tensor([2, 2]))
-        tensor([0.5, 1. ])
+        tensor([0.5000, 1.0000])
         """
         return self / other
 

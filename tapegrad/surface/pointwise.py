@@ -88,7 +88,7 @@ class PointwiseMethods:
         """1 / (1 + e ** -x), elementwise, without overflow for large |x|.
 
         >>> Tensor(0.0).sigmoid()
-        tensor(0.5)
+        tensor(0.5000)
         """
         return Sigmoid.apply_unary(self)
 
@@ -194,7 +194,7 @@ class PointwiseMethods:
         >>> Tensor([0.5, 1.5, 2.5]).round()
         tensor([0., 2., 2.])
         >>> Tensor([0.25, 1.375]).round(decimals=1)
-        tensor([0.2, 1.4])
+        tensor([0.2000, 1.4000])
         """
         with no_grad():
             return Round.apply(self, decimals=decimals)
@@ -203,7 +203,7 @@ class PointwiseMethods:
         """The fractional part x - trunc(x), with x's sign; its gradient is 1.
 
         >>> Tensor([-1.25, 2.5]).frac()
-        tensor([-0.25,  0.5 ])
+        tensor([-0.2500,  0.5000])
         """
         if self.data.dtype.kind != "f":
             raise TypeError(f"frac: expected a floating tensor, got dtype {self.data.dtype} "
@@ -225,7 +225,7 @@ class PointwiseMethods:
         """1 / x, elementwise (integers give the default float dtype, as in PyTorch).
 
         >>> Tensor([2.0, 4.0]).reciprocal()
-        tensor([0.5 , 0.25])
+        tensor([0.5000, 0.2500])
         """
         return 1 / self
 
@@ -233,7 +233,7 @@ class PointwiseMethods:
         """1 / sqrt(x), elementwise: inf at 0, nan below it.
 
         >>> Tensor([4.0, 0.25]).rsqrt()
-        tensor([0.5, 2. ])
+        tensor([0.5000, 2.0000])
         """
         return Rsqrt.apply_unary(_floating(self))
 
@@ -241,7 +241,7 @@ class PointwiseMethods:
         """2 ** x, elementwise.
 
         >>> Tensor([3.0, -1.0]).exp2()
-        tensor([8. , 0.5])
+        tensor([8.0000, 0.5000])
         """
         return 2.0 ** _floating(self)
 
@@ -250,7 +250,7 @@ class PointwiseMethods:
         a number or a tensor, differentiable in all three.
 
         >>> Tensor([0.0, 10.0]).lerp(Tensor([10.0, 20.0]), 0.25)
-        tensor([ 2.5, 12.5])
+        tensor([ 2.5000, 12.5000])
         """
         return self + weight * (end - self)
 
@@ -337,7 +337,7 @@ class PointwiseMethods:
         a tensor bound gets it where x lies beyond it. Where min > max the result is max.
 
         >>> Tensor([-2.0, 0.5, 3.0]).clip(0, 1)
-        tensor([0. , 0.5, 1. ])
+        tensor([0.0000, 0.5000, 1.0000])
         >>> Tensor([-2.0, 0.5, 3.0]).clamp(min=Tensor([0.0, 1.0, 2.0]))
         tensor([0., 1., 3.])
         """
@@ -401,7 +401,7 @@ class PointwiseMethods:
         """exp(x) / sum(exp(x)) along ``axis`` (``dim``), stable for any logits.
 
         >>> Tensor([0.0, 0.0]).softmax()
-        tensor([0.5, 0.5])
+        tensor([0.5000, 0.5000])
         """
         axis, _ = reduction_args("softmax", None if dim is not None else axis, dim, False, None)
         return Softmax.apply(self, axis=axis)
@@ -410,7 +410,7 @@ class PointwiseMethods:
         """x - logsumexp(x) along ``axis`` (``dim``), stable for any logits.
 
         >>> Tensor([0.0, 0.0]).log_softmax().exp()
-        tensor([0.5, 0.5])
+        tensor([0.5000, 0.5000])
         """
         axis, _ = reduction_args("log_softmax", None if dim is not None else axis, dim, False,
                                   None)

@@ -59,7 +59,7 @@ class ReductionMethods:
         """Mean over ``dim``; an integer tensor needs a floating ``dtype=`` (as in PyTorch).
 
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1)
-        tensor([1.5, 3.5])
+        tensor([1.5000, 3.5000])
         """
         dims, keepdim = _reduced_dims("mean", self, dim, axis, keepdim, keepdims)
         x = _as_dtype(self, dtype)
@@ -81,7 +81,7 @@ class ReductionMethods:
         """Mean over ``dim`` of the elements that are not nan (nan where there are none).
 
         >>> Tensor([1.0, float("nan"), 2.0]).nanmean()
-        tensor(1.5)
+        tensor(1.5000)
         """
         dims, keepdim = _reduced_dims("nanmean", self, dim, axis, keepdim, keepdims)
         x = _as_dtype(self, dtype)
@@ -104,7 +104,7 @@ class ReductionMethods:
         """log(sum(exp(x))) over ``dim`` (None: all), stable for logits of any size.
 
         >>> Tensor([0.0, 0.0]).logsumexp()
-        tensor(0.6931472)
+        tensor(0.6931)
         """
         dims, keepdim = _reduced_dims("logsumexp", self, dim, axis, keepdim, keepdims)
         return LogSumExp.apply(self, axis=dims, keepdims=keepdim)
@@ -230,9 +230,9 @@ class ReductionMethods:
         ``correction=``.
 
         >>> Tensor([1.0, 2.0, 3.0, 4.0]).var()
-        tensor(1.6666666)
+        tensor(1.6667)
         >>> Tensor([1.0, 2.0, 3.0, 4.0]).var(correction=0)
-        tensor(1.25)
+        tensor(1.2500)
         """
         if isinstance(dim, bool):  # var(True): PyTorch's var(unbiased)
             dim, unbiased = None, dim
@@ -247,7 +247,7 @@ class ReductionMethods:
         PyTorch). Over a group of equal values its gradient is 0, as PyTorch's.
 
         >>> Tensor([1.0, 3.0]).std()
-        tensor(1.4142135)
+        tensor(1.4142)
         >>> Tensor([1.0, 3.0]).std(unbiased=False)
         tensor(1.)
         """
@@ -290,7 +290,7 @@ class ReductionMethods:
         norm (PyTorch's gradient).
 
         >>> Tensor([[3.0, 4.0], [0.3, 0.4]]).renorm(2, 0, 1.0).norm(dim=1)  # 1 - 2e-8: PyTorch's
-        tensor([1. , 0.5])
+        tensor([1.0000, 0.5000])
         """
         if self.data.ndim < 2:
             raise ValueError(f"renorm: input needs at least 2 dimensions, got {self.data.ndim}")
@@ -428,7 +428,7 @@ class ReductionMethods:
         """Running ``log(sum(exp(x)))`` along ``dim``, stable for logits of any size.
 
         >>> Tensor([0.0, 0.0]).logcumsumexp(0)
-        tensor([0.       , 0.6931472])
+        tensor([0.0000, 0.6931])
         """
         line, axis, scalar = _lines("logcumsumexp", self, dim, axis)
         _need_floating("logcumsumexp", line, "logcumsumexp needs a floating tensor")
