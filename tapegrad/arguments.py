@@ -46,9 +46,9 @@ def array_index(index, tensor_type: type):
     (array([0, 1]), 2)
     """
     if isinstance(index, tensor_type):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(item.data if isinstance(item, tensor_type) else item for item in index)
+        return tuple(item._data if isinstance(item, tensor_type) else item for item in index)
     return index
 
 

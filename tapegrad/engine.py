@@ -101,31 +101,31 @@ def initial_gradient(root: TensorCore, gradient):
     array([3., 3.], dtype=float32)
     """
     if isinstance(gradient, TensorCore) and gradient.requires_grad:
-        if gradient.shape != root.data.shape:
+        if gradient.shape != root._data.shape:
             raise ValueError(
                 f"backward: gradient has shape {gradient.shape} but the tensor has shape "
-                f"{root.data.shape}"
+                f"{root._data.shape}"
             )
         return gradient
-    xp = backend.array_module(root.data)
+    xp = backend.array_module(root._data)
     if gradient is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise RuntimeError(
                 "backward: a gradient can be implied only for one-element tensors; this one "
-                f"has shape {root.data.shape}, so pass backward(gradient) of that shape"
+                f"has shape {root._data.shape}, so pass backward(gradient) of that shape"
             )
-        if root.data.ndim == 0 and xp is np:
-            return root.data.dtype.type(1)  # a NumPy scalar: the fastest for 0-d arithmetic
-        return xp.ones_like(root.data)
-    gradient = gradient.data if isinstance(gradient, TensorCore) else gradient
-    gradient = xp.asarray(gradient, dtype=root.data.dtype)
-    if gradient.shape == root.data.shape:
+        if root._data.ndim == 0 and xp is np:
+            return root._data.dtype.type(1)  # a NumPy scalar: the fastest for 0-d arithmetic
+        return xp.ones_like(root._data)
+    gradient = gradient._data if isinstance(gradient, TensorCore) else gradient
+    gradient = xp.asarray(gradient, dtype=root._data.dtype)
+    if gradient.shape == root._data.shape:
         return gradient
     if gradient.ndim == 0:
-        return xp.full_like(root.data, gradient)
+        return xp.full_like(root._data, gradient)
     raise ValueError(
         f"backward: gradient has shape {gradient.shape} but the tensor has shape "
-        f"{root.data.shape}; pass an array of the tensor's shape or a scalar"
+        f"{root._data.shape}; pass an array of the tensor's shape or a scalar"
     )
 
 
@@ -271,7 +271,7 @@ def _as_gradient(grad):
     if isinstance(grad, np.generic):
         return grad
     if isinstance(grad, TensorCore):
-        return grad.data
+        return grad._data
     return backend.as_array(grad)
 
 
@@ -316,10 +316,10 @@ def _accumulate(tensor: TensorCore, grad, unshared: bool) -> None:
     a copy, since the gradient may be a view, or shared with another tensor or the caller."""
     if tensor._grad is not None:
         tensor._grad += grad
-    elif unshared and _is_whole_array_like(grad, tensor.data):
+    elif unshared and _is_whole_array_like(grad, tensor._data):
         tensor._grad = grad
     else:
-        tensor._grad = backend.array_module(tensor.data).empty_like(tensor.data)
+        tensor._grad = backend.array_module(tensor._data).empty_like(tensor._data)
         tensor._grad[...] = grad
 
 
@@ -332,4 +332,4 @@ def _captured_gradient(tensor: TensorCore, wanted: dict, create_graph: bool):
     grad = wanted.get(node_of(tensor))
     if grad is None or create_graph:
         return grad
-    return backend.copy_array(grad, tensor.data.dtype)
+    return backend.copy_array(grad, tensor._data.dtype)

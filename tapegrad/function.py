@@ -260,7 +260,7 @@ class Function:
         """Run a once_differentiable backward on arrays; what it returns can't be
         differentiated again (an error node stands between it and the graph)."""
         with grad_mode.set_grad_enabled(False):
-            input_grads = self.backward(grad.data)
+            input_grads = self.backward(grad._data)
         single = not isinstance(input_grads, (tuple, list))
         sources = self._parents + ((_parent(grad, True),) if grad.requires_grad else ())
         wrapped = tuple(

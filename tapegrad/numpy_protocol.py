@@ -246,7 +246,7 @@ HANDLERS = {
 def _unsupported(name: str) -> TypeError:
     return TypeError(
         f"{name} is not supported on tapegrad Tensors (it would drop the graph); call it on "
-        "t.data, or t.detach().numpy(), when no gradient is needed"
+        "t._data, or t.detach().numpy(), when no gradient is needed"
     )
 
 

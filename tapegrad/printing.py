@@ -34,7 +34,8 @@ def array_body(array: np.ndarray, indent: int) -> str:
     if array.dtype == np.float16:
         array = array.astype(np.float32)  # PyTorch formats half precision as float
     summarize = array.size > SUMMARY_THRESHOLD
-    formatter = _Formatter(_summarized(array) if summarize else array)
+    shown = _summarized(array) if summarize else array
+    formatter = _ComplexFormatter(shown) if array.dtype.kind == "c" else _Formatter(shown)
     return _nested(array, indent, summarize, formatter)
 
 
@@ -75,6 +76,20 @@ class _Formatter:
         else:
             text = f"{value:.{PRECISION}f}"
         return text.rjust(self.width)
+
+
+class _ComplexFormatter:
+    """PyTorch's complex layout: real and imaginary parts each with a formatter of its own,
+    joined as ``1.+2.j``."""
+
+    def __init__(self, values: np.ndarray):
+        self.real, self.imag = _Formatter(values.real), _Formatter(values.imag)
+        self.width = self.real.width + self.imag.width + 2
+
+    def format(self, value) -> str:
+        real = self.real.format(value.real)
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return real + imag if imag[0] in "+-" else real + "+" + imag
 
 
 def _summarized(array: np.ndarray) -> np.ndarray:

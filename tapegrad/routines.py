@@ -233,7 +233,7 @@ def where(condition, x, y) -> TensorCore:
     >>> where(as_tensor([True, False]), as_tensor([1.0, 2.0]), 0.0)
     tensor([1., 0.], dtype=float64)
     """
-    condition = condition.data if isinstance(condition, TensorCore) else condition
+    condition = condition._data if isinstance(condition, TensorCore) else condition
     return Where.apply(x, y, condition=condition)
 
 

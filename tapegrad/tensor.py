@@ -63,9 +63,9 @@ class Tensor(TensorCore, OperatorMethods, PointwiseMethods, ReductionMethods, Sh
         engine.run_backward((self,), (root_grad,), retain_graph=retain, create_graph=create_graph)
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self.data)))
+        return (self[i] for i in range(len(self._data)))
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         # np.exp(t) and array + t run tapegrad's ops, so the graph is kept.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad import backend, cpython, dtypes, printing
+from tapegrad.tensor_arrays import with_tensor_methods
 
 _INT64, _BOOL = np.dtype(np.int64), np.dtype(np.bool_)
 
@@ -32,7 +33,7 @@ class TensorCore:
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, TensorCore):
-            data = data.data
+            data = data._data
         array = backend.copy_array(data, dtype)
         if dtype is None and array.dtype.kind in "fc" and _is_python_data(data):
             # Python numbers and lists take the default dtype (float32, as PyTorch's); an
@@ -63,8 +64,11 @@ class TensorCore:
         >>> x.data = np.array([3.0, 4.0])
         >>> x
         tensor([3., 4.], dtype=float64)
+
+        It is a view with the PyTorch methods tutorials call on ``.data`` (``add_``,
+        ``normal_``, ...; see ``tapegrad.tensor_arrays``), writing into this tensor.
         """
-        return self._data
+        return with_tensor_methods(self._data)
 
     @data.setter
     def data(self, value) -> None:
@@ -98,10 +102,10 @@ class TensorCore:
                 "requires_grad: only leaf tensors can change requires_grad; "
                 f"this one was made by {type(self.grad_fn).__name__}. Use .detach() first."
             )
-        if flag and self.data.dtype.kind != "f":
+        if flag and self._data.dtype.kind != "f":
             raise TypeError(
                 f"requires_grad: only floating tensors can require grad, got dtype "
-                f"{self.data.dtype}; convert with Tensor(x, dtype=np.float64)"
+                f"{self._data.dtype}; convert with Tensor(x, dtype=np.float64)"
             )
         self._requires_grad = flag
 
@@ -118,8 +122,8 @@ class TensorCore:
         array([0., 0.], dtype=float32)
         """
         if self._grad is None and self._requires_grad:
-            self._grad = backend.array_module(self.data).zeros_like(self.data)
-        return self._grad
+            self._grad = backend.array_module(self._data).zeros_like(self._data)
+        return with_tensor_methods(self._grad)
 
     @grad.setter
     def grad(self, value) -> None:
@@ -127,10 +131,10 @@ class TensorCore:
             self._grad = None
             return
         value = value.data if isinstance(value, TensorCore) else value
-        array = backend.copy_array(value, self.data.dtype)
-        if array.shape != self.data.shape:
+        array = backend.copy_array(value, self._data.dtype)
+        if array.shape != self._data.shape:
             raise ValueError(
-                f"grad: expected a gradient of shape {self.data.shape}, got {array.shape}"
+                f"grad: expected a gradient of shape {self._data.shape}, got {array.shape}"
             )
         self._grad = array
 
@@ -204,7 +208,7 @@ class TensorCore:
         >>> tg.tensor(1.0, requires_grad=True).detach().requires_grad
         False
         """
-        return wrap(self.data)
+        return wrap(self._data)
 
     def requires_grad_(self, requires_grad: bool = True):
         """Set ``requires_grad`` in place and return self (leaves only).
@@ -226,7 +230,7 @@ class TensorCore:
         >>> tg.tensor([[1, 2, 3]]).shape
         (1, 3)
         """
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
@@ -236,7 +240,7 @@ class TensorCore:
         >>> tg.tensor(1.0).ndim
         0
         """
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self):
@@ -246,7 +250,7 @@ class TensorCore:
         >>> tg.tensor([1.0]).dtype
         dtype('float32')
         """
-        return self.data.dtype
+        return self._data.dtype
 
     def item(self):
         """Return the value of a one-element tensor as a Python number.
@@ -255,12 +259,12 @@ class TensorCore:
         >>> tg.tensor([2.5]).item()
         2.5
         """
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item: only one-element tensors can be converted to a Python number, "
-                f"got shape {self.data.shape}"
+                f"got shape {self._data.shape}"
             )
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
         """Return ``data`` (the same array, not a copy).
@@ -269,24 +273,24 @@ class TensorCore:
         >>> tg.tensor([1.0, 2.0]).numpy()
         array([1., 2.], dtype=float32)
         """
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            amount = "no values" if self.data.size == 0 else "more than one value"
+        if self._data.size != 1:
+            amount = "no values" if self._data.size == 0 else "more than one value"
             raise AmbiguousTruthError(
                 f"Boolean value of Tensor with {amount} is ambiguous (shape "
-                f"{self.data.shape}); use .any() or .all()"
+                f"{self._data.shape}); use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -296,11 +300,12 @@ class TensorCore:
 
     def __repr__(self) -> str:
         prefix = "tensor("
-        data = np.asarray(self.data)
+        data = np.asarray(self._data)
         suffixes = []
         if data.size == 0 and data.shape != (0,):
             suffixes.append(f"size={data.shape}")
-        if data.dtype not in (dtypes.get_default_dtype(), _INT64, _BOOL):
+        if data.dtype not in (dtypes.get_default_dtype(), dtypes.default_complex_dtype(), _INT64,
+                              _BOOL):
             suffixes.append(f"dtype={data.dtype}")
         if self.grad_fn is not None:
             suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")

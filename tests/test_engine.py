@@ -116,7 +116,7 @@ def test_a_fresh_gradient_becomes_grad_without_a_copy_and_shared_ones_are_copied
 
     w = tg.tensor(np.ones((3, 2)), requires_grad=True)
     Twice.apply(w).sum().backward()
-    assert id(w.grad) == made[0]  # alive as w.grad, so no copy was made
+    assert id(w.accumulated_grad) == made[0]  # alive as w.grad, so no copy was made
     a = tg.tensor([1.0, 2.0], requires_grad=True)
     b = tg.tensor([3.0, 4.0], requires_grad=True)
     total = a + b  # Add hands its gradient to both inputs as it is, and total keeps it too

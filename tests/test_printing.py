@@ -35,6 +35,9 @@ ARRAYS = {
     "4-d-sci": RNG.standard_normal((2, 2, 2, 3)).astype(np.float32) * 1e5,
     "40x50": RNG.standard_normal((40, 50)).astype(np.float32),
     "3x400-float64": RNG.standard_normal((3, 400)),
+    "complex-whole": np.array([[1 + 2j, 3j]]).T,
+    "complex-mixed": np.array([1.5 - 2j, -0.25 + 1e-3j]),
+    "complex64": np.array([1 + 1j, 2 - 2j], np.complex64),
 }
 
 

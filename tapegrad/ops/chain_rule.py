@@ -14,7 +14,7 @@ from tapegrad.tensor_core import TensorCore
 
 def _values(value):
     """The numbers to inspect: a Tensor's data (under create_graph), or the array itself."""
-    return value.data if isinstance(value, TensorCore) else value
+    return value._data if isinstance(value, TensorCore) else value
 
 
 def times_keeping_zeros(grad, factor):

@@ -240,7 +240,7 @@ def centered(x, axes: tuple):
            [-1.,  0.,  1.]])
     """
     first = tuple(slice(0, 1) if axis in axes else slice(None) for axis in range(x.ndim))
-    shifted = x - (x.data if isinstance(x, TensorCore) else x)[first]
+    shifted = x - (x._data if isinstance(x, TensorCore) else x)[first]
     return shifted - np.mean(shifted, axis=axes, keepdims=True)
 
 
@@ -337,8 +337,8 @@ def norm_gradient(x, y, grad, p: float, axes: tuple):
     if p == 1:
         return np.sign(x) * grad
     if p == math.inf or p == -math.inf:
-        magnitudes = np.abs(x.data if isinstance(x, TensorCore) else x)
-        values = y.data if isinstance(y, TensorCore) else y
+        magnitudes = np.abs(x._data if isinstance(x, TensorCore) else x)
+        values = y._data if isinstance(y, TensorCore) else y
         extremes = (magnitudes == values) | np.isnan(magnitudes)
         share = extremes / np.sum(extremes, axis=axes, keepdims=True)  # ties split evenly
         return np.sign(x) * grad * share.astype(magnitudes.dtype, copy=False)

@@ -71,7 +71,8 @@ class Adagrad(Optimizer):
     def _init_state(param: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
         xp = backend.array_module(param.data)
         state["step"] = 0
-        state["sum"] = xp.full_like(param.data, float(group["initial_accumulator_value"]))
+        start = float(group["initial_accumulator_value"])
+        state["sum"] = xp.full_like(param.detach().numpy(), start)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
         if not 0.0 <= group["lr"]:

@@ -73,10 +73,10 @@ class Adam(Optimizer):
         xp = backend.array_module(param.data)
         if not state:
             state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(param.data)
-            state["exp_avg_sq"] = xp.zeros_like(param.data)
+            state["exp_avg"] = xp.zeros_like(param.detach().numpy())
+            state["exp_avg_sq"] = xp.zeros_like(param.detach().numpy())
         if group["amsgrad"] and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = xp.zeros_like(param.data)
+            state["max_exp_avg_sq"] = xp.zeros_like(param.detach().numpy())
         state["step"] += 1
         step = state["step"]
 

@@ -75,11 +75,11 @@ class RMSprop(Optimizer):
         xp = backend.array_module(param.data)
         if not state:
             state["step"] = 0
-            state["square_avg"] = xp.zeros_like(param.data)
+            state["square_avg"] = xp.zeros_like(param.detach().numpy())
             if momentum > 0:
-                state["momentum_buffer"] = xp.zeros_like(param.data)
+                state["momentum_buffer"] = xp.zeros_like(param.detach().numpy())
             if group["centered"]:
-                state["grad_avg"] = xp.zeros_like(param.data)
+                state["grad_avg"] = xp.zeros_like(param.detach().numpy())
         state["step"] += 1
 
         if group["maximize"]:

@@ -162,7 +162,7 @@ class ConversionMethods:
         >>> tg.zeros(2, 3).numel()
         6
         """
-        return self.data.size
+        return self._data.size
 
     nelement = numel
 
@@ -172,7 +172,7 @@ class ConversionMethods:
         >>> tg.zeros(2, 3).dim()
         2
         """
-        return self.data.ndim
+        return self._data.ndim
 
     ndimension = dim
 
@@ -182,7 +182,7 @@ class ConversionMethods:
         >>> tg.zeros(2, dtype=tg.float32).element_size()
         4
         """
-        return self.data.itemsize
+        return self._data.itemsize
 
     # ------------------------------------------------------------------ Python values
 
@@ -192,28 +192,28 @@ class ConversionMethods:
         >>> tg.tensor([[1, 2], [3, 4]]).tolist()
         [[1, 2], [3, 4]]
         """
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __format__(self, spec: str) -> str:
         # f"{loss:.4f}" formats a one-element tensor's value, as in PyTorch.
         if not spec:
             return str(self)
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise TypeError(f"unsupported format string passed to Tensor.__format__: a "
-                            f"tensor of shape {self.data.shape} has no single value to format")
-        return format(self.data.item(), spec)
+                            f"tensor of shape {self._data.shape} has no single value to format")
+        return format(self._data.item(), spec)
 
     def __index__(self) -> int:
-        if self.data.size != 1 or self.data.dtype.kind not in "iub":
+        if self._data.size != 1 or self._data.dtype.kind not in "iub":
             raise TypeError("only integer tensors of a single element can be converted to an "
-                            f"index; this one has dtype {self.data.dtype} and shape "
-                            f"{self.data.shape}")
-        return int(self.data.item())
+                            f"index; this one has dtype {self._data.dtype} and shape "
+                            f"{self._data.shape}")
+        return int(self._data.item())
 
     def __round__(self, ndigits=None):
         if ndigits is None:
             return round(self.item())
-        return wrap(np.round(self.data, ndigits))
+        return wrap(np.round(self._data, ndigits))
 
     # ------------------------------------------------------------------ new tensors like this one
 
@@ -231,7 +231,7 @@ class ConversionMethods:
         >>> t = tg.zeros(2, 3); t.contiguous() is t
         True
         """
-        return self if self.data.flags.c_contiguous else self.clone()
+        return self if self._data.flags.c_contiguous else self.clone()
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         """Zeros of ``size``, with this tensor's dtype unless ``dtype`` says otherwise.

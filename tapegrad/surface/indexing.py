@@ -31,14 +31,14 @@ class IndexingMethods:
                 "setitem: a tensor that requires grad cannot be assigned to in place "
                 "(the graph would not see it); use tg.no_grad() or build a new tensor"
             )
-        value = value.data if isinstance(value, TensorCore) else value
+        value = value._data if isinstance(value, TensorCore) else value
         try:
-            self.data[array_index(index, TensorCore)] = value
+            self._data[array_index(index, TensorCore)] = value
         except (IndexError, ValueError, TypeError) as error:
             kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(error, k))
             raise kind(
                 f"setitem: cannot assign {np.shape(value)} to index {index!r} of a tensor "
-                f"of shape {self.data.shape}: {error}"
+                f"of shape {self._data.shape}: {error}"
             ) from None
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
@@ -48,7 +48,7 @@ class IndexingMethods:
         >>> Tensor([1.0, 2.0, 3.0, 4.0]).narrow(0, 1, 2)
         tensor([2., 3.])
         """
-        shape = self.data.shape
+        shape = self._data.shape
         if not shape:
             raise ValueError("narrow: cannot be applied to a 0-d tensor")
         dim = checked_axis("narrow", dim, len(shape))
@@ -71,7 +71,7 @@ class IndexingMethods:
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).select(1, -1)
         tensor([2., 4.])
         """
-        shape = self.data.shape
+        shape = self._data.shape
         if not shape:
             raise IndexError("select: cannot be applied to a 0-d tensor")
         dim = checked_axis("select", dim, len(shape))
@@ -93,13 +93,13 @@ class IndexingMethods:
         if index.ndim > 1:
             raise IndexError(f"index_select: index is supposed to be a vector, got shape "
                              f"{index.shape}")
-        dim = checked_axis("index_select", dim, self.data.ndim)
-        if self.data.ndim == 0:
+        dim = checked_axis("index_select", dim, self._data.ndim)
+        if self._data.ndim == 0:
             if index.size != 1 or index.reshape(-1)[0] != 0:
                 raise IndexError(f"index_select: a 0-d tensor takes one index, 0; got "
                                  f"{index.tolist()}")
             return self.reshape(())
-        _check_bounds("index_select", index, dim, self.data.shape[dim])
+        _check_bounds("index_select", index, dim, self._data.shape[dim])
         return self[(slice(None),) * dim + (index.reshape(-1),)]
 
     def masked_select(self, mask) -> Tensor:
@@ -109,15 +109,15 @@ class IndexingMethods:
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).masked_select(np.array([True, False]))
         tensor([1., 3.])
         """
-        mask = np.asarray(mask.data if isinstance(mask, TensorCore) else mask)
+        mask = np.asarray(mask._data if isinstance(mask, TensorCore) else mask)
         if mask.dtype != bool:
             raise TypeError(f"masked_select: expected a boolean mask, got dtype {mask.dtype}")
         try:
-            shape = np.broadcast_shapes(self.data.shape, mask.shape)
+            shape = np.broadcast_shapes(self._data.shape, mask.shape)
         except ValueError:
             raise ValueError(f"masked_select: the mask's shape {mask.shape} does not broadcast "
-                             f"with the tensor's shape {self.data.shape}") from None
-        source = self if self.data.shape == shape else self.broadcast_to(shape)
+                             f"with the tensor's shape {self._data.shape}") from None
+        source = self if self._data.shape == shape else self.broadcast_to(shape)
         return source[np.broadcast_to(mask, shape)]
 
     def gather(self, axis: int, index) -> Tensor:
@@ -128,11 +128,11 @@ class IndexingMethods:
         tensor([[2.],
                 [3.]])
         """
-        axis = checked_axis("gather", axis, self.data.ndim)
-        if self.data.ndim == 0:  # one element: as a 1-d tensor of one
+        axis = checked_axis("gather", axis, self._data.ndim)
+        if self._data.ndim == 0:  # one element: as a 1-d tensor of one
             index = _integer_array("gather", index)
             return self.reshape(1).gather(0, index.reshape(-1)).reshape(index.shape)
-        index = _scatter_index("gather", index, self.data.shape, axis)
+        index = _scatter_index("gather", index, self._data.shape, axis)
         return Gather.apply(_first_part(self, index.shape, axis), index=index, axis=axis)
 
     def take_along_dim(self, indices, dim=None) -> Tensor:
@@ -147,26 +147,26 @@ class IndexingMethods:
         index = _integer_array("take_along_dim", indices)
         if dim is None:
             return self.reshape(-1).take_along_dim(index.reshape(-1), 0)
-        if index.ndim != self.data.ndim:
+        if index.ndim != self._data.ndim:
             raise ValueError(f"take_along_dim: input and indices should have the same number "
-                             f"of dimensions, but got {self.data.ndim} dimensions for input, "
+                             f"of dimensions, but got {self._data.ndim} dimensions for input, "
                              f"and {index.ndim} dimensions for indices")
-        axis = checked_axis("take_along_dim", dim, self.data.ndim)
-        size = self.data.shape[axis]
+        axis = checked_axis("take_along_dim", dim, self._data.ndim)
+        size = self._data.shape[axis]
         if index.size and (index.min() < -size or index.max() >= size):
             bad = index.min() if index.min() < -size else index.max()
             raise IndexError(f"take_along_dim: index {bad} is out of bounds for dimension "
                              f"{axis} with size {size}")
         index = np.where(index < 0, index + size, index)
         try:
-            others = np.broadcast_shapes(_with_length(self.data.shape, axis, 1),
+            others = np.broadcast_shapes(_with_length(self._data.shape, axis, 1),
                                          _with_length(index.shape, axis, 1))
         except ValueError:
-            raise ValueError(f"take_along_dim: the shapes {self.data.shape} and "
+            raise ValueError(f"take_along_dim: the shapes {self._data.shape} and "
                              f"{index.shape} do not broadcast apart from dimension "
                              f"{axis}") from None
         source_shape = _with_length(others, axis, size)
-        source = self if self.data.shape == source_shape else self.broadcast_to(source_shape)
+        source = self if self._data.shape == source_shape else self.broadcast_to(source_shape)
         index = np.broadcast_to(index, _with_length(others, axis, index.shape[axis]))
         return Gather.apply(source, index=index, axis=axis)
 
@@ -187,18 +187,18 @@ class IndexingMethods:
             src, value = None, src  # scatter(dim, index, value): a number
         if (src is None) == (value is None):
             raise TypeError("scatter: pass src (a tensor) or value (a number), one of them")
-        if self.data.ndim == 0:  # one element: as a 1-d tensor of one
+        if self._data.ndim == 0:  # one element: as a 1-d tensor of one
             checked_axis("scatter", dim, 0)
             one = src.reshape(-1) if src is not None else None
             return self.reshape(1).scatter(0, _integer_array("scatter", index).reshape(-1), one,
                                            value=value).reshape(())
-        axis = checked_axis("scatter", dim, self.data.ndim)
+        axis = checked_axis("scatter", dim, self._data.ndim)
         if src is None:
-            index = _scatter_index("scatter", index, self.data.shape, axis)
-            src = np.full(index.shape, value, dtype=self.data.dtype)
+            index = _scatter_index("scatter", index, self._data.shape, axis)
+            src = np.full(index.shape, value, dtype=self._data.dtype)
         else:
             _same_dtype("scatter", self, src)
-            index = _scatter_index("scatter", index, self.data.shape, axis, src.shape)
+            index = _scatter_index("scatter", index, self._data.shape, axis, src.shape)
             src = _first_part(src, index.shape)
         return Scatter.apply(self, src, positions=_positions(index, axis))
 
@@ -212,19 +212,19 @@ class IndexingMethods:
         if not isinstance(src, (TensorCore, np.ndarray)):
             raise TypeError(f"scatter_add: src must be a tensor, not {type(src).__name__}")
         _same_dtype("scatter_add", self, src)
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             checked_axis("scatter_add", dim, 0)
             return self.reshape(1).scatter_add(
                 0, _integer_array("scatter_add", index).reshape(-1), src.reshape(-1)).reshape(())
-        axis = checked_axis("scatter_add", dim, self.data.ndim)
-        index = _scatter_index("scatter_add", index, self.data.shape, axis, src.shape)
+        axis = checked_axis("scatter_add", dim, self._data.ndim)
+        index = _scatter_index("scatter_add", index, self._data.shape, axis, src.shape)
         src = _first_part(src, index.shape)
-        return self + IndexAdd.apply(src, shape=self.data.shape, index=_positions(index, axis))
+        return self + IndexAdd.apply(src, shape=self._data.shape, index=_positions(index, axis))
 
 
 def _integer_array(op: str, index) -> np.ndarray:
     """An index (a tensor, an array, a list) as an integer array, or a TypeError."""
-    index = np.asarray(index.data if isinstance(index, TensorCore) else index)
+    index = np.asarray(index._data if isinstance(index, TensorCore) else index)
     if index.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must hold integers, got dtype {index.dtype}")
     return index

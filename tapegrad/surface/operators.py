@@ -101,28 +101,28 @@ class OperatorMethods:
 
     def _update_in_place(self, symbol: str, ufunc, other) -> Tensor:
         self._check_in_place(symbol)
-        value = other.data if isinstance(other, TensorCore) else other
+        value = other._data if isinstance(other, TensorCore) else other
         try:
-            ufunc(self.data, value, out=self.data)
+            ufunc(self._data, value, out=self._data)
         except (TypeError, ValueError) as error:
             # The plain class: NumPy's subclasses (a casting error) take other arguments.
             kind = TypeError if isinstance(error, TypeError) else ValueError
             raise kind(
-                f"{symbol}: cannot update a tensor of shape {self.data.shape} and dtype "
-                f"{self.data.dtype} in place with {np.shape(value)}: {error}"
+                f"{symbol}: cannot update a tensor of shape {self._data.shape} and dtype "
+                f"{self._data.dtype} in place with {np.shape(value)}: {error}"
             ) from None
         return self
 
     def _write_in_place(self, name: str, result: TensorCore) -> Tensor:
         """Write an op's result, computed out of place, into this tensor's data."""
-        values = result.data
-        if values.shape != self.data.shape:
+        values = result._data
+        if values.shape != self._data.shape:
             raise ValueError(f"{name}: the result's shape {values.shape} is not the tensor's "
-                             f"shape {self.data.shape}")
-        if not np.can_cast(values.dtype, self.data.dtype, "same_kind"):
+                             f"shape {self._data.shape}")
+        if not np.can_cast(values.dtype, self._data.dtype, "same_kind"):
             raise TypeError(f"{name}: the result's dtype {values.dtype} can't be cast to the "
-                            f"tensor's dtype {self.data.dtype}")
-        self.data[...] = values
+                            f"tensor's dtype {self._data.dtype}")
+        self._data[...] = values
         return self
 
     def __iadd__(self, other) -> Tensor:
@@ -143,7 +143,7 @@ class OperatorMethods:
         >>> Tensor([1.0, 2.0]).add_(1.0, alpha=2)
         tensor([3., 4.])
         """
-        value = other.data if isinstance(other, TensorCore) else other
+        value = other._data if isinstance(other, TensorCore) else other
         return self._update_in_place("add_", np.add, _times_alpha("add_", self, value, alpha))
 
     def sub_(self, other, *, alpha=1) -> Tensor:
@@ -152,7 +152,7 @@ class OperatorMethods:
         >>> Tensor([1.0, 2.0]).sub_(Tensor([1.0, 1.0]))
         tensor([0., 1.])
         """
-        value = other.data if isinstance(other, TensorCore) else other
+        value = other._data if isinstance(other, TensorCore) else other
         return self._update_in_place("sub_", np.subtract,
                                      _times_alpha("sub_", self, value, alpha))
 
@@ -195,7 +195,7 @@ class OperatorMethods:
         tensor([0., 0.])
         """
         self._check_in_place("zero_")
-        self.data[...] = 0
+        self._data[...] = 0
         return self
 
     def fill_(self, value) -> Tensor:
@@ -207,11 +207,11 @@ class OperatorMethods:
         """
         self._check_in_place("fill_")
         if isinstance(value, TensorCore):
-            if value.data.ndim != 0:
+            if value._data.ndim != 0:
                 raise ValueError("fill_: value must be a number or a 0-dimensional tensor, got "
-                                 f"a tensor of shape {value.data.shape}")
-            value = value.data
-        self.data[...] = value
+                                 f"a tensor of shape {value._data.shape}")
+            value = value._data
+        self._data[...] = value
         return self
 
     def copy_(self, src) -> Tensor:
@@ -222,19 +222,19 @@ class OperatorMethods:
         tensor([1., 2.])
         """
         self._check_in_place("copy_")
-        values = src.data if isinstance(src, TensorCore) else backend.as_array(src)
+        values = src._data if isinstance(src, TensorCore) else backend.as_array(src)
         try:
-            np.copyto(self.data, values, casting="unsafe")
+            np.copyto(self._data, values, casting="unsafe")
         except ValueError as error:
             raise ValueError(f"copy_: cannot copy a source of shape {values.shape} into a "
-                             f"tensor of shape {self.data.shape}: {error}") from None
+                             f"tensor of shape {self._data.shape}: {error}") from None
         return self
 
     # Comparisons give boolean tensors that are not differentiable.
 
     def _compare(self, ufunc, other) -> Tensor:
-        other = other.data if isinstance(other, TensorCore) else other
-        return wrap(backend.as_array(ufunc(self.data, other)))
+        other = other._data if isinstance(other, TensorCore) else other
+        return wrap(backend.as_array(ufunc(self._data, other)))
 
     def __eq__(self, other) -> Tensor:  # type: ignore[override]
         return self._compare(np.equal, other)
@@ -260,13 +260,13 @@ class OperatorMethods:
     # integer ones; not differentiable. logical_and and friends take any dtype.
 
     def _bitwise(self, symbol: str, ufunc, other) -> Tensor:
-        other = other.data if isinstance(other, TensorCore) else other
-        for kind in (self.data.dtype.kind, _kind(other)):
+        other = other._data if isinstance(other, TensorCore) else other
+        for kind in (self._data.dtype.kind, _kind(other)):
             if kind not in "biu":
                 raise TypeError(f"{symbol}: only boolean and integer tensors have bits, got "
-                                f"dtype {self.data.dtype} and {_dtype_name(other)}; for the truth "
+                                f"dtype {self._data.dtype} and {_dtype_name(other)}; for the truth "
                                 "of numbers use logical_and, logical_or or logical_xor")
-        return wrap(backend.as_array(ufunc(self.data, other)))
+        return wrap(backend.as_array(ufunc(self._data, other)))
 
     def __and__(self, other) -> Tensor:
         return self._bitwise("&", np.bitwise_and, other)
@@ -284,10 +284,10 @@ class OperatorMethods:
     __rxor__ = __xor__
 
     def __invert__(self) -> Tensor:
-        if self.data.dtype.kind not in "biu":
+        if self._data.dtype.kind not in "biu":
             raise TypeError(f"~: only boolean and integer tensors can be inverted, got dtype "
-                            f"{self.data.dtype}; for the truth of numbers use logical_not")
-        return wrap(backend.as_array(np.invert(self.data)))
+                            f"{self._data.dtype}; for the truth of numbers use logical_not")
+        return wrap(backend.as_array(np.invert(self._data)))
 
     def logical_and(self, other) -> Tensor:
         """True where both are nonzero (any dtypes).
@@ -319,7 +319,7 @@ class OperatorMethods:
         >>> Tensor([1.0, 0.0]).logical_not()
         tensor([False,  True])
         """
-        return wrap(backend.as_array(np.logical_not(self.data)))
+        return wrap(backend.as_array(np.logical_not(self._data)))
 
     # Arithmetic by name, as PyTorch spells it: each is its operator.
 
@@ -500,8 +500,8 @@ class OperatorMethods:
         >>> Tensor([1.0, 1.1]).isclose(Tensor([1.0 + 1e-9, 1.0]))
         tensor([ True, False])
         """
-        other = other.data if isinstance(other, TensorCore) else other
-        return wrap(backend.as_array(np.isclose(self.data, other, rtol=rtol, atol=atol,
+        other = other._data if isinstance(other, TensorCore) else other
+        return wrap(backend.as_array(np.isclose(self._data, other, rtol=rtol, atol=atol,
                                                 equal_nan=equal_nan)))
 
     def allclose(self, other, rtol: float = 1e-05, atol: float = 1e-08,
@@ -511,8 +511,8 @@ class OperatorMethods:
         >>> Tensor([1.0, 2.0]).allclose(Tensor([1.0, 2.0 + 1e-9]))
         True
         """
-        other = other.data if isinstance(other, TensorCore) else other
-        return bool(np.allclose(self.data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        other = other._data if isinstance(other, TensorCore) else other
+        return bool(np.allclose(self._data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def equal(self, other) -> bool:
         """Whether self and other have the same shape and the same values: a Python bool
@@ -521,8 +521,8 @@ class OperatorMethods:
         >>> Tensor([1.0, 2.0]).equal(Tensor([1, 2])), Tensor([1.0]).equal(Tensor([1.0, 1.0]))
         (True, False)
         """
-        other = other.data if isinstance(other, TensorCore) else backend.as_array(other)
-        return self.data.shape == other.shape and bool((self.data == other).all())
+        other = other._data if isinstance(other, TensorCore) else backend.as_array(other)
+        return self._data.shape == other.shape and bool((self._data == other).all())
 
 
 def _kind(value) -> str:
@@ -538,7 +538,7 @@ def _times_alpha(op: str, tensor: TensorCore, other, alpha):
     """alpha * other for add and sub; a float alpha cannot scale integers (PyTorch's rule)."""
     if not isinstance(alpha, (int, float, np.number)):
         raise TypeError(f"{op}: alpha must be a number, got {type(alpha).__name__}")
-    kinds = tensor.data.dtype.kind + _kind(other)
+    kinds = tensor._data.dtype.kind + _kind(other)
     if _kind(alpha) in "fc" and set(kinds) <= set("biu"):
         raise TypeError(f"{op}: for integer tensors, alpha must not be a float, got {alpha}")
     if kinds == "bb":  # alpha takes the booleans' dtype, as in PyTorch: True + 2 * True is True

@@ -139,7 +139,7 @@ class PointwiseMethods:
         >>> Tensor([-2.0, 0.0, 3.0]).sign()
         tensor([-1.,  0.,  1.])
         """
-        if self.data.dtype.kind == "c":
+        if self._data.dtype.kind == "c":
             raise TypeError("sign: not defined for complex tensors (as in PyTorch); use sgn, "
                             "which gives x / |x|")
         with no_grad():
@@ -205,8 +205,8 @@ class PointwiseMethods:
         >>> Tensor([-1.25, 2.5]).frac()
         tensor([-0.2500,  0.5000])
         """
-        if self.data.dtype.kind != "f":
-            raise TypeError(f"frac: expected a floating tensor, got dtype {self.data.dtype} "
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"frac: expected a floating tensor, got dtype {self._data.dtype} "
                             "(as in PyTorch)")
         return self - self.trunc()
 
@@ -218,7 +218,7 @@ class PointwiseMethods:
         >>> Tensor([-2.0, 3.0]).square()
         tensor([4., 9.])
         """
-        x = self.astype(np.int64) if self.data.dtype.kind == "b" else self
+        x = self.astype(np.int64) if self._data.dtype.kind == "b" else self
         return x * x
 
     def reciprocal(self) -> Tensor:
@@ -293,7 +293,7 @@ class PointwiseMethods:
         >>> Tensor([1.0, np.nan]).isnan()
         tensor([False,  True])
         """
-        return wrap(backend.as_array(np.isnan(self.data)))
+        return wrap(backend.as_array(np.isnan(self._data)))
 
     def isinf(self) -> Tensor:
         """True where x is inf or -inf.
@@ -301,7 +301,7 @@ class PointwiseMethods:
         >>> Tensor([1.0, -np.inf]).isinf()
         tensor([False,  True])
         """
-        return wrap(backend.as_array(np.isinf(self.data)))
+        return wrap(backend.as_array(np.isinf(self._data)))
 
     def isposinf(self) -> Tensor:
         """True where x is inf.
@@ -309,7 +309,7 @@ class PointwiseMethods:
         >>> Tensor([np.inf, -np.inf]).isposinf()
         tensor([ True, False])
         """
-        return wrap(backend.as_array(np.isposinf(self.data)))
+        return wrap(backend.as_array(np.isposinf(self._data)))
 
     def isneginf(self) -> Tensor:
         """True where x is -inf.
@@ -317,7 +317,7 @@ class PointwiseMethods:
         >>> Tensor([np.inf, -np.inf]).isneginf()
         tensor([False,  True])
         """
-        return wrap(backend.as_array(np.isneginf(self.data)))
+        return wrap(backend.as_array(np.isneginf(self._data)))
 
     def isfinite(self) -> Tensor:
         """True where x is neither nan nor ±inf.
@@ -325,7 +325,7 @@ class PointwiseMethods:
         >>> Tensor([1.0, np.nan, np.inf]).isfinite()
         tensor([ True, False, False])
         """
-        return wrap(backend.as_array(np.isfinite(self.data)))
+        return wrap(backend.as_array(np.isfinite(self._data)))
 
     # Limiting and selecting.
 
@@ -389,12 +389,12 @@ class PointwiseMethods:
         """
         mask = _boolean_mask("masked_fill", mask)
         if isinstance(value, TensorCore):
-            if value.data.ndim != 0:
+            if value._data.ndim != 0:
                 raise ValueError("masked_fill: value must be a number or a 0-dimensional "
-                                 f"tensor, got a tensor of shape {value.data.shape}")
-            value = value.astype(self.data.dtype, copy=False)
+                                 f"tensor, got a tensor of shape {value._data.shape}")
+            value = value.astype(self._data.dtype, copy=False)
         else:
-            value = backend.as_array(value, self.data.dtype)
+            value = backend.as_array(value, self._data.dtype)
         return Where.apply(value, self, condition=mask)
 
     def softmax(self, axis=-1, *, dim=None) -> Tensor:
@@ -423,7 +423,7 @@ class PointwiseMethods:
         >>> Tensor([1.5, 2.0]).astype(np.float32).dtype
         dtype('float32')
         """
-        if not copy and self.data.dtype == np.dtype(dtype):
+        if not copy and self._data.dtype == np.dtype(dtype):
             return self
         return Cast.apply(self, dtype=dtype)
 
@@ -431,7 +431,7 @@ class PointwiseMethods:
 def _floating(x: Tensor) -> Tensor:
     """x, as the default float dtype if it is not floating (PyTorch's rule for math like rsqrt
     on integers)."""
-    return x if x.data.dtype.kind in "fc" else x.astype(dtypes.get_default_dtype())
+    return x if x._data.dtype.kind in "fc" else x.astype(dtypes.get_default_dtype())
 
 
 def _kind(value) -> str:
@@ -459,7 +459,7 @@ def _in_one_dtype(*values) -> list:
 
 def _boolean_mask(op: str, mask):
     """A mask's array, refused unless boolean (PyTorch refuses integer masks too)."""
-    array = mask.data if isinstance(mask, TensorCore) else backend.as_array(mask)
+    array = mask._data if isinstance(mask, TensorCore) else backend.as_array(mask)
     if array.dtype.kind != "b":
         raise TypeError(f"{op}: expected a boolean mask, got dtype {array.dtype}; compare first "
                         "(mask != 0)")

@@ -86,7 +86,7 @@ class ReductionMethods:
         dims, keepdim = _reduced_dims("nanmean", self, dim, axis, keepdim, keepdims)
         x = _as_dtype(self, dtype)
         _need_floating("nanmean", x, "pass a floating dtype=")
-        counts = np.sum(~np.isnan(x.data), axis=dims, keepdims=keepdim)
+        counts = np.sum(~np.isnan(x._data), axis=dims, keepdims=keepdim)
         with np.errstate(invalid="ignore", divide="ignore"):  # no numbers: 0 / 0 = nan
             return Sum.apply(_without_nans(x), axis=dims, keepdims=keepdim) / counts
 
@@ -201,7 +201,7 @@ class ReductionMethods:
         tensor([False,  True])
         """
         dims, keepdim = _reduced_dims("all", self, dim, axis, keepdim, keepdims)
-        return wrap(np.asarray(np.all(self.data, axis=dims, keepdims=keepdim)))
+        return wrap(np.asarray(np.all(self._data, axis=dims, keepdims=keepdim)))
 
     def any(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """Whether some element over ``dim`` is nonzero (a boolean tensor; no gradient).
@@ -210,7 +210,7 @@ class ReductionMethods:
         tensor([ True, False])
         """
         dims, keepdim = _reduced_dims("any", self, dim, axis, keepdim, keepdims)
-        return wrap(np.asarray(np.any(self.data, axis=dims, keepdims=keepdim)))
+        return wrap(np.asarray(np.any(self._data, axis=dims, keepdims=keepdim)))
 
     def count_nonzero(self, dim=None, *, axis=None) -> Tensor:
         """How many elements over ``dim`` are nonzero (int64; no gradient).
@@ -219,7 +219,7 @@ class ReductionMethods:
         tensor([1, 2])
         """
         dims, _ = _reduced_dims("count_nonzero", self, dim, axis, False, None)
-        return wrap(np.asarray(np.count_nonzero(self.data, axis=dims), dtype=np.int64))
+        return wrap(np.asarray(np.count_nonzero(self._data, axis=dims), dtype=np.int64))
 
     # ------------------------------------------------------------------ spreads and norms
 
@@ -292,18 +292,18 @@ class ReductionMethods:
         >>> Tensor([[3.0, 4.0], [0.3, 0.4]]).renorm(2, 0, 1.0).norm(dim=1)  # 1 - 2e-8: PyTorch's
         tensor([1.0000, 0.5000])
         """
-        if self.data.ndim < 2:
-            raise ValueError(f"renorm: input needs at least 2 dimensions, got {self.data.ndim}")
+        if self._data.ndim < 2:
+            raise ValueError(f"renorm: input needs at least 2 dimensions, got {self._data.ndim}")
         if not p > 0:
             raise ValueError(f"renorm: p must be > 0, got {p}")
         if not maxnorm >= 0:
             raise ValueError(f"renorm: maxnorm must be >= 0, got {maxnorm}")
-        axis = checked_axis("renorm", dim, self.data.ndim)
-        others = tuple(a for a in range(self.data.ndim) if a != axis)
+        axis = checked_axis("renorm", dim, self._data.ndim)
+        others = tuple(a for a in range(self._data.ndim) if a != axis)
         norms = Norm.apply(self, p=float(p), axis=others, keepdims=True)
-        over = norms.data > maxnorm
+        over = norms._data > maxnorm
         # PyTorch divides by norm + 1e-7, so a slice is scaled to just under maxnorm
-        factor = Where.apply(maxnorm / (norms + 1e-7), np.ones((), self.data.dtype),
+        factor = Where.apply(maxnorm / (norms + 1e-7), np.ones((), self._data.dtype),
                              condition=over)
         return self * factor
 
@@ -319,7 +319,7 @@ class ReductionMethods:
         tg.return_types.sort(values=tensor([1., 2., 3.]), indices=tensor([1, 2, 0]))
         """
         line, axis, scalar = _lines("sort", self, dim, axis)
-        order = sort_order(line.data, axis, descending)
+        order = sort_order(line._data, axis, descending)
         return _picked(return_types.sort, line, order, axis, True, scalar)
 
     def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False,
@@ -330,7 +330,7 @@ class ReductionMethods:
         tensor([0, 2, 1])
         """
         line, axis, scalar = _lines("argsort", self, dim, axis)
-        order = sort_order(line.data, axis, descending)
+        order = sort_order(line._data, axis, descending)
         return wrap(order.reshape(()) if scalar else order)
 
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
@@ -342,11 +342,11 @@ class ReductionMethods:
         tg.return_types.topk(values=tensor([4., 3.]), indices=tensor([1, 3]))
         """
         line, axis, scalar = _lines("topk", self, dim, axis)
-        size = line.data.shape[axis]
+        size = line._data.shape[axis]
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 0 <= k <= size:
             raise ValueError(f"topk: k={k!r} is out of range for dimension {axis} of size "
                              f"{size}")
-        order = np.take(sort_order(line.data, axis, descending=largest), np.arange(k), axis)
+        order = np.take(sort_order(line._data, axis, descending=largest), np.arange(k), axis)
         return _picked(return_types.topk, line, order, axis, True, scalar)
 
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False, *, axis=None):
@@ -356,11 +356,11 @@ class ReductionMethods:
         tg.return_types.kthvalue(values=tensor([2.]), indices=tensor([2]))
         """
         line, axis, scalar = _lines("kthvalue", self, dim, axis)
-        size = line.data.shape[axis]
+        size = line._data.shape[axis]
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= size:
             raise ValueError(f"kthvalue: k={k!r} is out of range for dimension {axis} of size "
                              f"{size} (k counts from 1)")
-        index = kth_index(line.data, k, axis)
+        index = kth_index(line._data, k, axis)
         return _picked(return_types.kthvalue, line, index, axis, keepdim, scalar)
 
     def median(self, dim=None, keepdim: bool = False, *, axis=None):
@@ -376,7 +376,7 @@ class ReductionMethods:
         if dim is None and axis is None:
             return Median.apply(self)
         line, axis, scalar = _lines("median", self, dim, axis, need_elements=True)
-        index = median_index(line.data, axis)
+        index = median_index(line._data, axis)
         return _picked(return_types.median, line, index, axis, keepdim, scalar)
 
     def nanmedian(self, dim=None, keepdim: bool = False, *, axis=None):
@@ -388,7 +388,7 @@ class ReductionMethods:
         if dim is None and axis is None:
             return NanMedian.apply(self)
         line, axis, scalar = _lines("nanmedian", self, dim, axis, need_elements=True)
-        index = median_index(line.data, axis, ignore_nan=True)
+        index = median_index(line._data, axis, ignore_nan=True)
         return _picked(return_types.nanmedian, line, index, axis, keepdim, scalar)
 
     def mode(self, dim: int = -1, keepdim: bool = False, *, axis=None):
@@ -399,7 +399,7 @@ class ReductionMethods:
         tg.return_types.mode(values=tensor(1.), indices=tensor(3))
         """
         line, axis, scalar = _lines("mode", self, dim, axis, need_elements=True)
-        index = mode_index(line.data, axis)
+        index = mode_index(line._data, axis)
         return _picked(return_types.mode, line, index, axis, keepdim, scalar)
 
     # ------------------------------------------------------------------ cumulative
@@ -505,8 +505,8 @@ class ReductionMethods:
         """
         _need_shapes("addmm", "matrices", mat1, mat2, (2, 2), inner=(1, 0))
         product = Matmul.apply(mat1, mat2)
-        if not _broadcasts_to(self.data.shape, product.shape):
-            raise ValueError(f"addmm: self of shape {self.data.shape} does not broadcast to "
+        if not _broadcasts_to(self._data.shape, product.shape):
+            raise ValueError(f"addmm: self of shape {self._data.shape} does not broadcast to "
                              f"the product's shape {product.shape}")
         if alpha != 1:
             product = product * alpha
@@ -525,7 +525,7 @@ def _reduced_dims(op: str, tensor, dim, axis, keepdim, keepdims) -> tuple:
     dim, keepdim = reduction_args(op, dim, axis, keepdim, keepdims)
     if dim is None or dim == ():
         return None, keepdim
-    ndim = tensor.data.ndim
+    ndim = tensor._data.ndim
     dims = dim if isinstance(dim, tuple) else (dim,)
     axes = tuple(checked_axis(op, d, ndim) for d in dims)
     if len(set(axes)) != len(axes):
@@ -542,12 +542,12 @@ def _lines(op: str, tensor, dim, axis, need_elements: bool = False) -> tuple:
         dim = axis
     if dim is None or isinstance(dim, (tuple, list)):
         raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    axis = checked_axis(op, dim, tensor.data.ndim)
-    scalar = tensor.data.ndim == 0
+    axis = checked_axis(op, dim, tensor._data.ndim)
+    scalar = tensor._data.ndim == 0
     line = tensor.reshape(1) if scalar else tensor
-    if need_elements and line.data.shape[axis] == 0:
+    if need_elements and line._data.shape[axis] == 0:
         raise ValueError(f"{op}: cannot reduce over dimension {axis} of size 0 (shape "
-                         f"{tensor.data.shape})")
+                         f"{tensor._data.shape})")
     return line, axis, scalar
 
 
@@ -572,15 +572,15 @@ def _extreme(op: str, tensor, dim, keepdim: bool, reduction, pick, result_type):
     gradient), and the index ``pick`` (argmax, argmin) finds, which is that first extreme."""
     if isinstance(dim, tuple):
         raise TypeError(f"{op}: dim must be an int, got a tuple (amax/amin reduce over several)")
-    axis = checked_axis(op, dim, tensor.data.ndim)
-    if tensor.data.ndim == 0:
+    axis = checked_axis(op, dim, tensor._data.ndim)
+    if tensor._data.ndim == 0:
         return result_type(reduction.apply(tensor, axis=None, keepdims=False),
                            wrap(np.zeros((), dtype=np.int64)))
-    if tensor.data.shape[axis] == 0:
+    if tensor._data.shape[axis] == 0:
         raise ValueError(f"{op}: cannot reduce over dimension {axis} of size 0 (shape "
-                         f"{tensor.data.shape})")
+                         f"{tensor._data.shape})")
     values = reduction.apply(tensor, axis=axis, keepdims=keepdim)
-    indices = pick(tensor.data, axis=axis, keepdims=keepdim).astype(np.int64)
+    indices = pick(tensor._data, axis=axis, keepdims=keepdim).astype(np.int64)
     return result_type(values, wrap(np.asarray(indices)))
 
 
@@ -589,11 +589,11 @@ def _index_of(op: str, tensor, dim, keepdim: bool, pick):
     if dim is not None:
         if isinstance(dim, tuple):
             raise TypeError(f"{op}: dim must be an int, got a tuple")
-        dim = None if tensor.data.ndim == 0 else checked_axis(op, dim, tensor.data.ndim)
-    if tensor.data.size == 0 and (dim is None or tensor.data.shape[dim] == 0):
+        dim = None if tensor._data.ndim == 0 else checked_axis(op, dim, tensor._data.ndim)
+    if tensor._data.size == 0 and (dim is None or tensor._data.shape[dim] == 0):
         raise ValueError(f"{op}: cannot take the {op} of no elements (shape "
-                         f"{tensor.data.shape})")
-    return wrap(np.asarray(pick(tensor.data, axis=dim, keepdims=keepdim), dtype=np.int64))
+                         f"{tensor._data.shape})")
+    return wrap(np.asarray(pick(tensor._data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
 def _correction(op: str, unbiased, correction, ddof):
@@ -625,21 +625,21 @@ def _norm_order(p) -> float:
 
 def _as_dtype(tensor, dtype):
     """The tensor in ``dtype`` (a differentiable cast), or as it is when ``dtype`` is None."""
-    if dtype is None or tensor.data.dtype == np.dtype(dtype):
+    if dtype is None or tensor._data.dtype == np.dtype(dtype):
         return tensor
     return Cast.apply(tensor, dtype=np.dtype(dtype))
 
 
 def _without_nans(tensor):
     """The tensor with its nans replaced by 0 (which get a gradient of exactly 0)."""
-    if tensor.data.dtype.kind not in "fc":
+    if tensor._data.dtype.kind not in "fc":
         return tensor
-    return Where.apply(np.zeros((), tensor.data.dtype), tensor, condition=np.isnan(tensor.data))
+    return Where.apply(np.zeros((), tensor._data.dtype), tensor, condition=np.isnan(tensor._data))
 
 
 def _need_floating(op: str, tensor, hint: str) -> None:
-    if tensor.data.dtype.kind not in "fc":
-        raise TypeError(f"{op}: expected a floating tensor, got dtype {tensor.data.dtype}; "
+    if tensor._data.dtype.kind not in "fc":
+        raise TypeError(f"{op}: expected a floating tensor, got dtype {tensor._data.dtype}; "
                         f"{hint}")
 
 

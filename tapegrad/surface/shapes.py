@@ -45,7 +45,7 @@ class ShapeMethods:
         >>> t.size(), t.size(-1)
         (tg.Size([2, 3]), 3)
         """
-        shape = self.data.shape
+        shape = self._data.shape
         if dim is None:
             return Size(shape)
         return shape[checked_axis("size", dim, len(shape))] if shape else 1
@@ -73,7 +73,7 @@ class ShapeMethods:
         >>> Tensor(np.zeros((2, 3, 4))).transpose(0, 2).shape
         (4, 3, 2)
         """
-        ndim = self.data.ndim
+        ndim = self._data.ndim
         first, second = checked_axis("transpose", dim0, ndim), checked_axis("transpose", dim1, ndim)
         axes = list(range(ndim))
         if ndim:
@@ -103,7 +103,7 @@ class ShapeMethods:
         >>> Tensor([[1.0, 2.0, 3.0]]).t().shape
         (3, 1)
         """
-        ndim = self.data.ndim
+        ndim = self._data.ndim
         if ndim > 2:
             raise ValueError(f"t: expects a tensor with <= 2 dimensions, but self is {ndim}-d; "
                              "use transpose(dim0, dim1) or mT")
@@ -116,7 +116,7 @@ class ShapeMethods:
         >>> Tensor(np.zeros((5, 2, 3))).mT.shape
         (5, 3, 2)
         """
-        _need_matrices("mT", self.data.ndim)
+        _need_matrices("mT", self._data.ndim)
         return self.transpose(-2, -1)
 
     @property
@@ -127,11 +127,11 @@ class ShapeMethods:
         tensor([[1.-2.j],
                 [0.-3.j]], dtype=complex128)
         """
-        _need_matrices("mH", self.data.ndim)
+        _need_matrices("mH", self._data.ndim)
         swapped = self.transpose(-2, -1)
-        if self.data.dtype.kind != "c":
+        if self._data.dtype.kind != "c":
             return swapped
-        return wrap(np.conj(swapped.data))  # complex tensors never require grad
+        return wrap(np.conj(swapped._data))  # complex tensors never require grad
 
     def view(self, *shape, dtype=None) -> Tensor:
         """Same data in a new shape (PyTorch's ``view``); one size may be -1.
@@ -150,7 +150,7 @@ class ShapeMethods:
             named = dtype if dtype is not None else shape[0]
             raise NotImplementedError(
                 f"view: reinterpreting a tensor's bytes as another dtype ({named}) is not "
-                "supported; .to(dtype) converts the values, t.data.view(dtype) the bytes"
+                "supported; .to(dtype) converts the values, t._data.view(dtype) the bytes"
             )
         return self.reshape(*shape)
 
@@ -185,7 +185,7 @@ class ShapeMethods:
         >>> Tensor(np.zeros((2, 12))).unflatten(1, (3, -1)).shape
         (2, 3, 4)
         """
-        shape = self.data.shape
+        shape = self._data.shape
         if not shape:
             raise ValueError("unflatten: a 0-d tensor has no dimension to unflatten")
         dim = checked_axis("unflatten", dim, len(shape))
@@ -212,7 +212,7 @@ class ShapeMethods:
         >>> Tensor(np.zeros((2, 3, 4))).movedim(0, -1).shape
         (3, 4, 2)
         """
-        ndim = self.data.ndim
+        ndim = self._data.ndim
         sources, destinations = _int_tuple(source), _int_tuple(destination)
         if len(sources) != len(destinations):
             raise ValueError(f"movedim: source {list(sources)} and destination "
@@ -244,7 +244,7 @@ class ShapeMethods:
         >>> Tensor(np.zeros((2, 3, 4))).flatten(1).shape
         (2, 12)
         """
-        shape = self.data.shape
+        shape = self._data.shape
         start = checked_axis("flatten", start_dim, len(shape))
         end = checked_axis("flatten", end_dim, len(shape))
         if not shape:
@@ -261,7 +261,7 @@ class ShapeMethods:
         (3,)
         """
         axis = dim if dim is not None else axis
-        shape = self.data.shape
+        shape = self._data.shape
         if axis is None:
             dropped = {i for i, size in enumerate(shape) if size == 1}
         else:
@@ -276,9 +276,9 @@ class ShapeMethods:
         >>> Tensor(np.zeros((2, 3))).unsqueeze(-1).shape
         (2, 3, 1)
         """
-        ndim = self.data.ndim
+        ndim = self._data.ndim
         position = checked_axis("unsqueeze", axis, ndim + 1)
-        shape = self.data.shape
+        shape = self._data.shape
         return self.reshape(shape[:position] + (1,) + shape[position:])
 
     def expand(self, *sizes) -> Tensor:
@@ -288,7 +288,7 @@ class ShapeMethods:
         (2, 3)
         """
         sizes = shape_args(sizes)
-        shape = self.data.shape
+        shape = self._data.shape
         offset = len(sizes) - len(shape)
         target = tuple(
             shape[i - offset] if size == -1 and i >= offset else size
@@ -315,9 +315,9 @@ class ShapeMethods:
         (2, 2)
         """
         reps = _checked_reps("repeat", shape_args(sizes))
-        if len(reps) < self.data.ndim:
+        if len(reps) < self._data.ndim:
             raise ValueError(f"repeat: {len(reps)} repeat sizes {list(reps)} for a tensor with "
-                             f"{self.data.ndim} dimensions: the number of repeat dims can not "
+                             f"{self._data.ndim} dimensions: the number of repeat dims can not "
                              "be smaller than the number of dimensions of the tensor")
         return Tile.apply(self, reps=reps)
 
@@ -341,7 +341,7 @@ class ShapeMethods:
                 [3., 4.]])
         """
         dim = axis if dim is None else dim
-        counts = np.asarray(repeats.data if isinstance(repeats, TensorCore) else repeats)
+        counts = np.asarray(repeats._data if isinstance(repeats, TensorCore) else repeats)
         if counts.dtype.kind not in "iu":
             raise TypeError(f"repeat_interleave: repeats must hold integers, got dtype "
                             f"{counts.dtype}")
@@ -351,12 +351,12 @@ class ShapeMethods:
         if (counts < 0).any():
             raise ValueError(f"repeat_interleave: repeats must be non-negative, got "
                              f"{counts.tolist()}")
-        if dim is not None and self.data.ndim == 0:
+        if dim is not None and self._data.ndim == 0:
             raise AxisError(f"repeat_interleave: dimension {dim} specified, but the tensor "
                             "has no dimensions")
         source = self.reshape(-1) if dim is None else self
-        axis = 0 if dim is None else checked_axis("repeat_interleave", dim, self.data.ndim)
-        size = source.data.shape[axis]
+        axis = 0 if dim is None else checked_axis("repeat_interleave", dim, self._data.ndim)
+        size = source._data.shape[axis]
         if counts.size not in (1, size):
             raise ValueError(f"repeat_interleave: repeats must have the same size as input "
                              f"along dim, but got {counts.size} repeats and input.size({axis}) "
@@ -376,10 +376,10 @@ class ShapeMethods:
         [(2,), (2,), (1,)]
         """
         axis = dim if dim is not None else axis
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise ValueError("split: a 0-d tensor has no axis to split along")
-        axis = checked_axis("split", axis, self.data.ndim)
-        length = self.data.shape[axis]
+        axis = checked_axis("split", axis, self._data.ndim)
+        length = self._data.shape[axis]
         if isinstance(split_size_or_sections, (int, np.integer)):
             step = int(split_size_or_sections)
             if step <= 0:
@@ -407,10 +407,10 @@ class ShapeMethods:
         axis = dim if dim is not None else axis
         if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
             raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise ValueError("chunk: a 0-d tensor has no axis to cut along")
-        axis = checked_axis("chunk", axis, self.data.ndim)
-        return self.split(max(-(-self.data.shape[axis] // chunks), 1), axis)
+        axis = checked_axis("chunk", axis, self._data.ndim)
+        return self.split(max(-(-self._data.shape[axis] // chunks), 1), axis)
 
     def unbind(self, dim: int = 0) -> tuple:
         """The slices along ``dim``, as a tuple of tensors with that axis removed.
@@ -418,11 +418,11 @@ class ShapeMethods:
         >>> [row.shape for row in Tensor(np.zeros((2, 3))).unbind(1)]
         [(2,), (2,), (2,)]
         """
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise AxisError("unbind: dimension specified as 0, but the tensor has no "
                             "dimensions")
-        dim = checked_axis("unbind", dim, self.data.ndim)
-        return tuple(self.select(dim, i) for i in range(self.data.shape[dim]))
+        dim = checked_axis("unbind", dim, self._data.ndim)
+        return tuple(self.select(dim, i) for i in range(self._data.shape[dim]))
 
     def tensor_split(self, indices_or_sections=None, dim: int = 0, *, sections=None,
                      indices=None, axis=None) -> tuple:
@@ -437,13 +437,13 @@ class ShapeMethods:
         given = [value for value in (indices_or_sections, sections, indices) if value is not None]
         if len(given) != 1:
             raise TypeError("tensor_split: pass one of indices_or_sections, sections or indices")
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise ValueError("tensor_split: expected at least a 1-dimensional tensor, but got "
                              "a 0-d tensor")
-        dim = checked_axis("tensor_split", axis if axis is not None else dim, self.data.ndim)
+        dim = checked_axis("tensor_split", axis if axis is not None else dim, self._data.ndim)
         value = given[0]
-        value = value.data if isinstance(value, TensorCore) else value
-        size = self.data.shape[dim]
+        value = value._data if isinstance(value, TensorCore) else value
+        size = self._data.shape[dim]
         if indices is None and np.ndim(value) == 0:
             count = operator.index(value)
             if count <= 0:
@@ -472,7 +472,7 @@ class ShapeMethods:
         if dims is None and not args:
             raise TypeError("flip: missing the dims to flip, e.g. flip(0) or flip((0, 1))")
         dims = _int_tuple(shape_args(args) if dims is None else dims)
-        ndim = self.data.ndim
+        ndim = self._data.ndim
         axes = [checked_axis("flip", d, ndim) for d in dims]
         repeated = next((a for i, a in enumerate(axes) if a in axes[:i]), None)
         if repeated is not None:
@@ -486,8 +486,8 @@ class ShapeMethods:
         >>> Tensor([[1.0, 2.0]]).fliplr()
         tensor([[2., 1.]])
         """
-        if self.data.ndim < 2:
-            raise ValueError(f"fliplr: input must be >= 2-d, got {self.data.ndim}-d")
+        if self._data.ndim < 2:
+            raise ValueError(f"fliplr: input must be >= 2-d, got {self._data.ndim}-d")
         return self.flip(1)
 
     def flipud(self) -> Tensor:
@@ -497,7 +497,7 @@ class ShapeMethods:
         tensor([[2.],
                 [1.]])
         """
-        if self.data.ndim < 1:
+        if self._data.ndim < 1:
             raise ValueError("flipud: input must be >= 1-d, got a 0-d tensor")
         return self.flip(0)
 
@@ -520,10 +520,10 @@ class ShapeMethods:
         if len(shifts) != len(dims):
             raise ValueError(f"roll: shifts and dims must align: {len(shifts)} shifts and "
                              f"{len(dims)} dims")
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise AxisError(f"roll: dimension specified as {dims[0]}, but the tensor has no "
                             "dimensions")
-        axes = tuple(checked_axis("roll", d, self.data.ndim) for d in dims)
+        axes = tuple(checked_axis("roll", d, self._data.ndim) for d in dims)
         return Roll.apply(self, shifts=shifts, axes=axes)
 
     def rot90(self, k: int = 1, dims=(0, 1)) -> Tensor:
@@ -533,7 +533,7 @@ class ShapeMethods:
         tensor([[2., 4.],
                 [1., 3.]])
         """
-        dims, ndim = _int_tuple(dims), self.data.ndim
+        dims, ndim = _int_tuple(dims), self._data.ndim
         if len(dims) != 2:
             raise ValueError(f"rot90: expected total rotation dims == 2, but got dims = "
                              f"{len(dims)}")
@@ -559,7 +559,7 @@ class ShapeMethods:
         tensor([[1., 0., 0.],
                 [1., 1., 0.]], dtype=float64)
         """
-        _need_matrices("tril", self.data.ndim, "input tensor must have at least 2 dimensions")
+        _need_matrices("tril", self._data.ndim, "input tensor must have at least 2 dimensions")
         return Tril.apply(self, k=operator.index(diagonal))
 
     def triu(self, diagonal: int = 0) -> Tensor:
@@ -570,7 +570,7 @@ class ShapeMethods:
         tensor([[0., 1., 1.],
                 [0., 0., 1.]], dtype=float64)
         """
-        _need_matrices("triu", self.data.ndim, "input tensor must have at least 2 dimensions")
+        _need_matrices("triu", self._data.ndim, "input tensor must have at least 2 dimensions")
         return Triu.apply(self, k=operator.index(diagonal))
 
     def diag(self, diagonal: int = 0) -> Tensor:
@@ -583,9 +583,9 @@ class ShapeMethods:
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).diag(1)
         tensor([2.])
         """
-        offset, ndim = operator.index(diagonal), self.data.ndim
+        offset, ndim = operator.index(diagonal), self._data.ndim
         if ndim == 1:
-            side = self.data.shape[0] + abs(offset)
+            side = self._data.shape[0] + abs(offset)
             return DiagonalEmbed.apply(self, shape=(side, side), offset=offset, axis1=0, axis2=1)
         if ndim == 2:  # a copy, as PyTorch's (diagonal is the view)
             return Diagonal.apply(self, offset=offset, axis1=0, axis2=1).clone()
@@ -599,7 +599,7 @@ class ShapeMethods:
         >>> Tensor(np.arange(6.0).reshape(2, 3)).diagonal(1)
         tensor([1., 5.], dtype=float64)
         """
-        ndim = self.data.ndim
+        ndim = self._data.ndim
         first, second = checked_axis("diagonal", dim1, ndim), checked_axis("diagonal", dim2, ndim)
         if first == second:
             raise ValueError(f"diagonal: diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -613,14 +613,14 @@ class ShapeMethods:
         tensor([[[1., 0.],
                  [0., 2.]]])
         """
-        ndim, offset = self.data.ndim + 1, operator.index(offset)
+        ndim, offset = self._data.ndim + 1, operator.index(offset)
         first, second = checked_axis("diag_embed", dim1, ndim), checked_axis("diag_embed", dim2,
                                                                             ndim)
         if first == second:
             raise ValueError(f"diag_embed: diagonal dimensions cannot be identical {dim1}, "
                              f"{dim2}")
-        side = self.data.shape[-1] + abs(offset)
-        shape = list(self.data.shape[:-1])
+        side = self._data.shape[-1] + abs(offset)
+        shape = list(self._data.shape[:-1])
         for position in sorted((first, second)):
             shape.insert(position, side)
         return DiagonalEmbed.apply(self, shape=tuple(shape), offset=offset, axis1=first,
@@ -635,7 +635,7 @@ class ShapeMethods:
         >>> Tensor([1.0, 4.0, 9.0, 16.0]).diff(2, prepend=Tensor([0.0]))
         tensor([2., 2., 2.])
         """
-        n, ndim = operator.index(n), self.data.ndim
+        n, ndim = operator.index(n), self._data.ndim
         if n < 0:
             raise ValueError(f"diff: order must be non-negative but got {n}")
         if ndim == 0:
@@ -650,7 +650,7 @@ class ShapeMethods:
         before = (slice(None),) * dim
         later, earlier = before + (slice(1, None),), before + (slice(None, -1),)
         for _ in range(n):
-            x = x[later] != x[earlier] if x.data.dtype == bool else x[later] - x[earlier]
+            x = x[later] != x[earlier] if x._data.dtype == bool else x[later] - x[earlier]
         return x
 
     @property
@@ -660,7 +660,7 @@ class ShapeMethods:
         >>> Tensor([[1.0, 2.0]]).T.shape
         (2, 1)
         """
-        return self.permute(tuple(reversed(range(self.data.ndim))))
+        return self.permute(tuple(reversed(range(self._data.ndim))))
 
 
 def _need_matrices(op: str, ndim: int, reason: str = "") -> None:
@@ -673,7 +673,7 @@ def _need_matrices(op: str, ndim: int, reason: str = "") -> None:
 def _int_tuple(value) -> tuple:
     """An int, a sequence of ints or an integer tensor, as a tuple of ints."""
     if isinstance(value, TensorCore):
-        value = value.data
+        value = value._data
     if isinstance(value, np.ndarray):
         value = value.reshape(-1).tolist()
     if isinstance(value, (list, tuple)):
@@ -696,11 +696,11 @@ def _diff_part(x, dim: int, extra, name: str):
     if not isinstance(extra, (TensorCore, np.ndarray)):
         raise TypeError(f"diff: {name} must be a tensor, not {type(extra).__name__}")
     shape = tuple(extra.shape)
-    if len(shape) != x.data.ndim:
+    if len(shape) != x._data.ndim:
         raise ValueError(f"diff: expects {name} to have the same number of dimensions as the "
-                         f"input ({x.data.ndim}), got shape {shape}")
-    expected = x.data.shape[:dim] + shape[dim:dim + 1] + x.data.shape[dim + 1:]
+                         f"input ({x._data.ndim}), got shape {shape}")
+    expected = x._data.shape[:dim] + shape[dim:dim + 1] + x._data.shape[dim + 1:]
     if shape != expected:
         raise ValueError(f"diff: {name} of shape {shape} must match the input's shape "
-                         f"{x.data.shape} except along the differencing dimension {dim}")
+                         f"{x._data.shape} except along the differencing dimension {dim}")
     return extra
