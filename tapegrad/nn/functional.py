@@ -149,7 +149,7 @@ def _cell(index: int, size: int, cells: int) -> tuple:
 # ---------------------------------------------------------------------- activations
 
 
-def relu(input) -> Tensor:
+def relu(input, inplace: bool = False) -> Tensor:
     """max(x, 0), elementwise; relu'(0) = 0.
 
     >>> import tapegrad as tg
@@ -159,7 +159,7 @@ def relu(input) -> Tensor:
     return as_tensor(input).relu()
 
 
-def leaky_relu(input, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x; the gradient at 0 is negative_slope, as PyTorch.
 
     >>> import tapegrad as tg
@@ -169,7 +169,7 @@ def leaky_relu(input, negative_slope: float = 0.01) -> Tensor:
     return LeakyRelu.apply(as_tensor(input), negative_slope=negative_slope)
 
 
-def elu(input, alpha: float = 1.0) -> Tensor:
+def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha * (exp(x) - 1).
 
     >>> import tapegrad as tg
@@ -190,7 +190,7 @@ def gelu(input, approximate: str = "none") -> Tensor:
     return Gelu.apply(as_tensor(input), approximate=approximate)
 
 
-def silu(input) -> Tensor:
+def silu(input, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (also called swish).
 
     >>> import tapegrad as tg
@@ -487,7 +487,7 @@ def linear(input, weight, bias=None) -> Tensor:
                         None if bias is None else as_tensor(bias))
 
 
-def dropout(input, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p), in
     training only. The mask comes from the generator ``tg.manual_seed`` seeds.
 
@@ -644,3 +644,11 @@ def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
     for position in range(len(pad) // 2):
         pairs[input.ndim - 1 - position] = (pad[2 * position], pad[2 * position + 1])
     return numpy_pad(input, pairs, mode=mode, constant_values=value)
+
+
+# ---------------------------------------------------------------------- the rest of F
+# Kept in rooms of their own, which use the helpers above, so imported last. ``inplace=``
+# arguments throughout are accepted and computed out of place (see functional_activations).
+from tapegrad.nn.functional_activations import *  # noqa: E402, F403
+from tapegrad.nn.functional_layers import *  # noqa: E402, F403
+from tapegrad.nn.functional_losses import *  # noqa: E402, F403
