@@ -61,6 +61,7 @@ class _InstanceNorm(Module):
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
+            # Registered for PyTorch's state_dict layout; like PyTorch's, never counted.
             self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
 
     def forward(self, x):
@@ -71,8 +72,6 @@ class _InstanceNorm(Module):
             raise ValueError(f"{type(self).__name__}: expected {self.expected_ndim}-d input "
                              f"(or unbatched {self.expected_ndim - 1}-d), got shape {x.shape}")
         use_input_stats = self.training or not self.track_running_stats
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
         running = (self.running_mean, self.running_var) if self.track_running_stats else (
             None, None)
         out = F.instance_norm(x, *running, self.weight, self.bias, use_input_stats,
