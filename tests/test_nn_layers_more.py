@@ -122,10 +122,10 @@ def test_layer_matches_pytorch(torch, name, args, kwargs, shape, value_range):
     upstream = np.random.default_rng(1).standard_normal(their_out.shape)
     (their_out * torch.tensor(upstream)).sum().backward()
     (our_out * tg.tensor(upstream)).sum().backward()
-    np.testing.assert_allclose(our_x.grad.data, their_x.grad.numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(our_x.grad, their_x.grad.numpy(), rtol=1e-6, atol=1e-9)
     their_params = dict(theirs.named_parameters())
     for key, parameter in ours.named_parameters():
-        np.testing.assert_allclose(parameter.grad.data, their_params[key].grad.numpy(),
+        np.testing.assert_allclose(parameter.grad, their_params[key].grad.numpy(),
                                    rtol=1e-6, atol=1e-9, err_msg=key)
     # Buffers (running statistics) moved the same way.
     for (key, ours_buffer), (_, their_buffer) in zip(ours.named_buffers(),
