@@ -182,6 +182,10 @@ class StepLR(LRScheduler):
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
+    def _closed_form(self) -> list[float]:  # for SequentialLR, which restarts a schedule
+        return [base * self.gamma ** (self.last_epoch // self.step_size)
+                for base in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply each group's lr by ``gamma`` every step.
@@ -205,6 +209,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _closed_form(self) -> list[float]:  # for SequentialLR, which restarts a schedule
+        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -262,6 +269,10 @@ class CosineAnnealingLR(LRScheduler):
             + self.eta_min
             for group in groups
         ]
+
+    def _closed_form(self) -> list[float]:  # for SequentialLR, which restarts a schedule
+        cosine = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
+        return [self.eta_min + (base - self.eta_min) * cosine / 2 for base in self.base_lrs]
 
 
 def _per_group(name: str, optimizer: Optimizer, value) -> list:
@@ -428,3 +439,28 @@ class OneCycleLR(LRScheduler):
                 else:
                     group["momentum"] = momentum
         return rates
+
+
+# The other schedules, in rooms of their own that build on the classes above (so imported
+# last); ``optim.lr_scheduler.NAME`` reaches every one, as in PyTorch.
+from tapegrad.optim.lr_scheduler_composed import (  # noqa: E402
+    ChainedScheduler,
+    ReduceLROnPlateau,
+    SequentialLR,
+)
+from tapegrad.optim.lr_scheduler_cycles import CosineAnnealingWarmRestarts, CyclicLR  # noqa: E402
+from tapegrad.optim.lr_scheduler_factors import (  # noqa: E402
+    ConstantLR,
+    LambdaLR,
+    LinearLR,
+    MultiplicativeLR,
+    MultiStepLR,
+    PolynomialLR,
+)
+
+__all__ = [
+    "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "OneCycleLR",
+    "LambdaLR", "MultiplicativeLR", "MultiStepLR", "ConstantLR", "LinearLR", "PolynomialLR",
+    "CyclicLR", "CosineAnnealingWarmRestarts", "ReduceLROnPlateau", "SequentialLR",
+    "ChainedScheduler",
+]
