@@ -56,10 +56,6 @@ def _run(lib, name, kwargs, steps):
     return history
 
 
-def _as_arrays(history):
-    return [[np.asarray(getattr(p, "data", p)) for p in step] for step in history]
-
-
 @pytest.mark.parametrize("name, kwargs, steps", OPTIMIZERS,
                          ids=[f"{row[0]}-{i}" for i, row in enumerate(OPTIMIZERS)])
 def test_optimizer_trajectory_matches_pytorch(torch, name, kwargs, steps):
@@ -90,7 +86,7 @@ def test_lbfgs_trajectory_matches_pytorch(torch, kwargs):
         history = []
         for _ in range(4):
             loss = optimizer.step(closure)
-            history.append((float(loss), [np.array(p.detach().numpy() if lib is torch
+            history.append((loss.item(), [np.array(p.detach().numpy() if lib is torch
                                                    else p.data) for p in params]))
         return history, optimizer.state[params[0]]["func_evals"]
 

@@ -2,6 +2,11 @@
 
 Signatures follow ``torch.nn.functional``: the same argument names and order, with ``axis=``
 accepted wherever PyTorch says ``dim=``.
+
+The functions beyond the classic ones live in rooms of their own (``functional_activations``,
+``functional_layers``, ``functional_losses``) and are imported here, so ``F.NAME`` reaches
+every one. ``inplace=`` arguments are accepted and computed out of place (a tape that records
+values cannot let a later op overwrite one it still needs).
 """
 
 from __future__ import annotations
@@ -9,8 +14,16 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad import random
-from tapegrad.arguments import reduction_args
-from tapegrad.grad_mode import no_grad
+from tapegrad.nn.functional_activations import *  # noqa: F403 - the rest of F, by room
+from tapegrad.nn.functional_common import (  # noqa: F401 - _pair: also F's, for the layers
+    _class_axis,
+    _pair,
+    _reduce,
+    _same_shape,
+    _update_running_stats,
+)
+from tapegrad.nn.functional_layers import *  # noqa: F403
+from tapegrad.nn.functional_losses import *  # noqa: F403
 from tapegrad.ops.activation import Elu, Gelu, LeakyRelu, Silu, Softplus
 from tapegrad.ops.convolution import AvgPool2d, Conv2d, MaxPool2d
 from tapegrad.ops.linalg import Linear
@@ -18,14 +31,6 @@ from tapegrad.ops.loss import BinaryCrossEntropyWithLogits, CrossEntropy, NllLos
 from tapegrad.routines import as_tensor, clip, stack, where
 from tapegrad.routines import pad as numpy_pad
 from tapegrad.tensor import Tensor
-
-
-def _pair(value, name: str) -> tuple:
-    """An int or a pair of ints as a pair of ints, the way PyTorch reads kernel arguments."""
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
-        raise ValueError(f"{name}: expected an int or a pair of ints, got {value!r}")
-    return pair
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
@@ -250,32 +255,7 @@ def log_softmax(input, dim=None, *, axis=None) -> Tensor:
     return as_tensor(input).log_softmax(_class_axis("log_softmax", dim, axis, input))
 
 
-def _class_axis(op: str, dim, axis, input) -> int:
-    axis, _ = reduction_args(op, axis, dim, False, None)
-    if axis is None:  # PyTorch's legacy default: dim 0 for 0-, 1- and 3-d input, else 1
-        return 0 if np.ndim(as_tensor(input).data) in (0, 1, 3) else 1
-    return axis
-
-
 # ---------------------------------------------------------------------- losses
-
-
-def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-
-
-def _same_shape(op: str, input: Tensor, target) -> None:
-    if input.shape != np.shape(as_tensor(target).data):
-        raise ValueError(
-            f"{op}: input has shape {input.shape} but target has shape "
-            f"{np.shape(as_tensor(target).data)}; they must match"
-        )
 
 
 def mse_loss(input, target, reduction: str = "mean") -> Tensor:
@@ -542,19 +522,6 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
     return out
 
 
-def _update_running_stats(running_mean, running_var, mean, var, momentum, count):
-    with no_grad():
-        if running_mean is not None:
-            stats = as_tensor(running_mean).data
-            stats *= 1 - momentum
-            stats += momentum * mean.data.reshape(stats.shape)
-        if running_var is not None:
-            stats = as_tensor(running_var).data
-            unbiased = var.data.reshape(stats.shape) * count / max(count - 1, 1)
-            stats *= 1 - momentum
-            stats += momentum * unbiased
-
-
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalize over the last ``len(normalized_shape)`` axes, then scale by ``weight`` and
     shift by ``bias`` (each of ``normalized_shape``).
@@ -645,10 +612,3 @@ def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
         pairs[input.ndim - 1 - position] = (pad[2 * position], pad[2 * position + 1])
     return numpy_pad(input, pairs, mode=mode, constant_values=value)
 
-
-# ---------------------------------------------------------------------- the rest of F
-# Kept in rooms of their own, which use the helpers above, so imported last. ``inplace=``
-# arguments throughout are accepted and computed out of place (see functional_activations).
-from tapegrad.nn.functional_activations import *  # noqa: E402, F403
-from tapegrad.nn.functional_layers import *  # noqa: E402, F403
-from tapegrad.nn.functional_losses import *  # noqa: E402, F403

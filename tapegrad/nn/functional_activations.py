@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad import random
+from tapegrad.nn.functional_common import _class_axis
 from tapegrad.ops.activation import Elu, Softplus
 from tapegrad.routines import as_tensor, where
 from tapegrad.tensor import Tensor
@@ -211,9 +213,8 @@ def softmin(input, dim=None) -> Tensor:
     >>> softmin(tg.tensor([0.0, 0.0]), dim=0)
     tensor([0.5, 0.5])
     """
-    from tapegrad.nn.functional import softmax
-
-    return softmax(-as_tensor(input), dim=dim)
+    input = as_tensor(input)
+    return (-input).softmax(_class_axis("softmin", dim, None, input))
 
 
 def gumbel_softmax(logits, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
@@ -227,8 +228,6 @@ def gumbel_softmax(logits, tau: float = 1.0, hard: bool = False, eps: float = 1e
     >>> sample.sum(dim=-1)
     tensor([1., 1.])
     """
-    from tapegrad import random
-
     if tau <= 0:
         raise ValueError(f"gumbel_softmax: tau must be positive, got {tau}")
     logits = as_tensor(logits)

@@ -17,15 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad import random
-from tapegrad.nn.functional import (
-    _pair,
-    _update_running_stats,
-    adaptive_avg_pool2d,
-    avg_pool2d,
-    conv2d,
-    max_pool2d,
-)
-from tapegrad.ops.convolution import Conv2dInputGrad
+from tapegrad.nn.functional_common import _pair, _update_running_stats
+from tapegrad.ops.convolution import AvgPool2d, Conv2d, Conv2dInputGrad, MaxPool2d
 from tapegrad.routines import as_tensor, stack
 from tapegrad.tensor import Tensor
 
@@ -105,7 +98,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     input = as_tensor(input)
     _expect_ndim("max_pool1d", input, 3, "(N, C, L)")
     stride = kernel_size if stride is None else stride
-    return max_pool2d(input.unsqueeze(2), (1, kernel_size), (1, stride), (0, padding)).squeeze(2)
+    return MaxPool2d.apply(input.unsqueeze(2), kernel_size=(1, kernel_size), stride=(1, stride),
+                           padding=(0, padding)).squeeze(2)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -120,8 +114,8 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     input = as_tensor(input)
     _expect_ndim("avg_pool1d", input, 3, "(N, C, L)")
     stride = kernel_size if stride is None else stride
-    return avg_pool2d(input.unsqueeze(2), (1, kernel_size), (1, stride), (0, padding),
-                      count_include_pad).squeeze(2)
+    return AvgPool2d.apply(input.unsqueeze(2), kernel_size=(1, kernel_size), stride=(1, stride),
+                           padding=(0, padding), count_include_pad=count_include_pad).squeeze(2)
 
 
 def _unsupported(op: str, **options) -> None:
@@ -142,7 +136,8 @@ def adaptive_avg_pool1d(input, output_size) -> Tensor:
     input = as_tensor(input)
     _expect_ndim("adaptive_avg_pool1d", input, 3, "(N, C, L)")
     size = output_size if isinstance(output_size, int) else output_size[0]
-    return adaptive_avg_pool2d(input.unsqueeze(2), (1, size)).squeeze(2)
+    return _adaptive_pool("adaptive_avg_pool1d", input.unsqueeze(2), (1, size),
+                          Tensor.mean).squeeze(2)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices: bool = False) -> Tensor:
@@ -159,16 +154,22 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False) -> Ten
     if input.ndim not in (3, 4):
         raise ValueError(f"adaptive_max_pool2d: expected input (N, C, H, W) or (C, H, W), got "
                          f"shape {input.shape}")
+    return _adaptive_pool("adaptive_max_pool2d", input, output_size, Tensor.amax)
+
+
+def _adaptive_pool(op: str, input: Tensor, output_size, reduce) -> Tensor:
+    """``reduce`` (mean or amax over the last two axes) of each of the cells that split
+    (H, W) into ``output_size``; ``None`` keeps an axis's size."""
     height, width = input.shape[-2:]
     sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
     out_h, out_w = (size if size is not None else full
                     for size, full in zip(sizes, (height, width)))
     if out_h <= 0 or out_w <= 0:
-        raise ValueError(f"adaptive_max_pool2d: output_size must be positive, got "
-                         f"{output_size!r}")
+        raise ValueError(f"{op}: output_size must be positive, got {output_size!r}")
     rows = [_cell(i, height, out_h) for i in range(out_h)]
     cols = [_cell(j, width, out_w) for j in range(out_w)]
-    cells = [[input[..., r0:r1, c0:c1].amax(dim=(-2, -1)) for c0, c1 in cols] for r0, r1 in rows]
+    cells = [[reduce(input[..., r0:r1, c0:c1], (-2, -1)) for c0, c1 in cols]
+             for r0, r1 in rows]
     return stack([stack(row, axis=-1) for row in cells], axis=-2)
 
 
@@ -476,7 +477,9 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     _expect_ndim("unfold", input, 4, "(N, C, H, W)")
     kernel = _pair(kernel_size, "unfold kernel_size")
     weight = _one_hot_kernel(input.shape[1], kernel, input.dtype)
-    columns = conv2d(input, weight, None, stride, padding, dilation, groups=input.shape[1])
+    columns = Conv2d.apply(input, weight, stride=_pair(stride, "unfold stride"),
+                           padding=_pair(padding, "unfold padding"),
+                           dilation=_pair(dilation, "unfold dilation"), groups=input.shape[1])
     return columns.reshape(input.shape[0], weight.shape[0], -1)
 
 
@@ -532,12 +535,13 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float =
         raise ValueError(f"embedding_bag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
     if per_sample_weights is not None and mode != "sum":
         raise ValueError("embedding_bag: per_sample_weights needs mode='sum', as PyTorch")
-    from tapegrad.nn.functional import embedding
-
     indices, weight = np.asarray(as_tensor(input).data), as_tensor(weight)
     bags = _bags("embedding_bag", indices, offsets, include_last_offset)
     flat = indices.reshape(-1)
-    rows = embedding(flat, weight)
+    if flat.size and (flat.min() < 0 or flat.max() >= weight.shape[0]):
+        raise IndexError(f"embedding_bag: indices must be in [0, {weight.shape[0]}), got "
+                         f"{flat.min()} to {flat.max()}")
+    rows = weight[flat]
     if per_sample_weights is not None:
         rows = rows * as_tensor(per_sample_weights).reshape(-1, 1)
     kept = np.ones(flat.shape, bool) if padding_idx is None else (

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tapegrad.nn.functional import _reduce, _same_shape, huber_loss, l1_loss
+from tapegrad.nn.functional_activations import logsigmoid
+from tapegrad.nn.functional_common import _reduce, _same_shape
 from tapegrad.nn.functional_layers import pairwise_distance
 from tapegrad.ops.ctc import CtcLoss
 from tapegrad.routines import as_tensor, minimum, where
@@ -30,9 +31,13 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0) ->
     """
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    input = as_tensor(input)
+    _same_shape("smooth_l1_loss", input, target)
+    size = (input - target).abs()
     if beta == 0:
-        return l1_loss(input, target, reduction)
-    return huber_loss(input, target, reduction, delta=beta) / beta
+        return _reduce(size, reduction, "smooth_l1_loss")
+    loss = where(size.data < beta, 0.5 * size * size / beta, size - 0.5 * beta)
+    return _reduce(loss, reduction, "smooth_l1_loss")
 
 
 def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> Tensor:
@@ -137,8 +142,6 @@ def soft_margin_loss(input, target, reduction: str = "mean") -> Tensor:
     >>> soft_margin_loss(tg.tensor([0.0]), tg.tensor([1.0])).exp()
     tensor(2.)
     """
-    from tapegrad.nn.functional_activations import logsigmoid
-
     loss = -logsigmoid(as_tensor(target) * as_tensor(input))
     return _reduce(loss, reduction, "soft_margin_loss")
 
@@ -194,8 +197,6 @@ def multilabel_soft_margin_loss(input, target, weight=None, reduction: str = "me
     >>> multilabel_soft_margin_loss(tg.zeros(1, 2), tg.tensor([[1.0, 0.0]])).exp()
     tensor(2.)
     """
-    from tapegrad.nn.functional_activations import logsigmoid
-
     input, target = as_tensor(input), as_tensor(target)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:

@@ -19,7 +19,7 @@ import math
 from bisect import bisect_right
 from typing import Any, Optional
 
-from tapegrad.optim.lr_scheduler import LRScheduler, _per_group
+from tapegrad.optim.lr_scheduler_base import LRScheduler, _per_group
 from tapegrad.optim.optimizer import Optimizer
 
 

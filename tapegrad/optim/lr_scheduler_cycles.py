@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Optional
 
-from tapegrad.optim.lr_scheduler import LRScheduler, _per_group
+from tapegrad.optim.lr_scheduler_base import LRScheduler, _per_group
 from tapegrad.optim.optimizer import Optimizer
 
 

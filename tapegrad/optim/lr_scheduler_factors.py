@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Callable
 
-from tapegrad.optim.lr_scheduler import LRScheduler
+from tapegrad.optim.lr_scheduler_base import LRScheduler
 from tapegrad.optim.optimizer import Optimizer
 
 
