@@ -218,6 +218,11 @@ class IterableDataset(Dataset):
         raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it, "
                         "it has no items by index")
 
+    def __len__(self) -> int:
+        # TypeError, as for any object without a length, so list() and len() hints work
+        raise TypeError(f"{type(self).__name__} is an IterableDataset without a length; "
+                        "define __len__ if it has one")
+
     def __add__(self, other) -> ChainDataset:
         return ChainDataset([self, other])
 
