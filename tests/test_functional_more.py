@@ -9,11 +9,6 @@ import tapegrad as tg
 from tapegrad.nn import functional as F
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _bags():
     return np.array([1, 2, 4, 5, 4, 3, 2, 0]), np.array([0, 3, 3, 6])
 
@@ -81,7 +76,11 @@ CALLS = [
 def np_or_torch(f, value):
     """Integer indices as the namespace's functions take them."""
     value = np.asarray(value, dtype=np.int64)
-    return value if f is F else __import__("torch").tensor(value)
+    if f is F:
+        return value
+    import torch
+
+    return torch.tensor(value)
 
 
 def _inputs(shapes, seed=0):
@@ -105,10 +104,14 @@ def test_function_matches_pytorch(torch, name, call, shapes):
                                    err_msg=f"input {index}")
 
 
-@pytest.mark.parametrize("name, call, shapes", CALLS, ids=[row[0] for row in CALLS])
+# A max's gradient is checked against PyTorch above; finite differences would need inputs
+# far from ties, which these random ones do not promise.
+SMOOTH = [row for row in CALLS if not row[0].startswith(("max_pool", "adaptive_max",
+                                                         "embedding_bag_max"))]
+
+
+@pytest.mark.parametrize("name, call, shapes", SMOOTH, ids=[row[0] for row in SMOOTH])
 def test_function_gradients_match_finite_differences(name, call, shapes):
-    if name.startswith(("max_pool", "adaptive_max", "embedding_bag_max")):
-        pytest.skip("a max's gradient is checked against PyTorch; ties would break differences")
     inputs = [tg.tensor(a, requires_grad=True) for a in _inputs(shapes, seed=5)]
     assert tg.gradcheck(lambda *values: call(F, *values), *inputs)
 

@@ -11,12 +11,6 @@ import pytest
 import tapegrad as tg
 from tapegrad.nn import init
 
-
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 GAINS = [("linear", None), ("conv2d", None), ("conv_transpose3d", None), ("sigmoid", None),
          ("tanh", None), ("relu", None), ("leaky_relu", None), ("leaky_relu", 0.2),
          ("selu", None)]

@@ -8,11 +8,6 @@ import tapegrad as tg
 from tapegrad import nn
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _rng(seed=0):
     return np.random.default_rng(seed)
 

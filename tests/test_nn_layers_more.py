@@ -9,12 +9,6 @@ import pytest
 import tapegrad as tg
 from tapegrad import nn
 
-
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 # (layer name, positional arguments, keyword arguments, input shape, input range)
 LAYERS = [
     ("Conv1d", (3, 4, 3), {"padding": 1}, (2, 3, 9), None),
@@ -55,6 +49,8 @@ LAYERS = [
     ("InstanceNorm2d", (3,), {"affine": True, "track_running_stats": True}, (2, 3, 4, 5), None),
     ("RMSNorm", (5,), {}, (3, 4, 5), None),
     ("RMSNorm", ((4, 5),), {"eps": 1e-3}, (3, 4, 5), None),
+    ("Unfold", ((2, 3),), {"padding": 1, "stride": 2}, (2, 3, 5, 6), None),
+    ("Fold", ((4, 5), 2), {}, (2, 8, 12), None),
     ("Identity", (7,), {"unused": 1}, (2, 3), None),
     ("Unflatten", (1, (2, 3)), {}, (4, 6), None),
     ("Flatten", (0, 1), {}, (2, 3, 4), None),
@@ -169,6 +165,26 @@ def test_layer_gradients_match_finite_differences(name, args, kwargs, shape):
     weights = tuple(tg.tensor(layer._parameters[key].data + 0.1, requires_grad=True)
                     for key in names)
     assert tg.autograd.gradcheck(with_weights, x, *weights)
+
+
+@pytest.mark.parametrize("kwargs, call", [
+    ({"mode": "mean"}, lambda bag, indices, offsets, weights: bag(indices.reshape(3, 2))),
+    ({"mode": "sum"}, lambda bag, indices, offsets, weights: bag(indices, offsets, weights)),
+    ({"mode": "max", "padding_idx": 2}, lambda bag, indices, offsets, weights: bag(indices,
+                                                                                   offsets)),
+])
+def test_embedding_bag_matches_pytorch_and_round_trips(torch, kwargs, call):
+    theirs = torch.nn.EmbeddingBag(5, 3, **kwargs).double()
+    ours = nn.EmbeddingBag(5, 3, **kwargs).double()
+    ours.load_state_dict({key: value.numpy() for key, value in theirs.state_dict().items()})
+    indices, offsets = np.array([0, 2, 4, 2, 1, 3]), np.array([0, 1, 1, 4])
+    weights = np.random.default_rng(0).standard_normal(6)
+    our_out = call(ours, indices, offsets, tg.tensor(weights))
+    their_out = call(theirs, torch.tensor(indices), torch.tensor(offsets), torch.tensor(weights))
+    np.testing.assert_allclose(our_out.data, their_out.detach().numpy(), rtol=1e-12)
+    our_out.sum().backward()
+    their_out.sum().backward()
+    np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-12)
 
 
 def test_float32_layers_stay_float32():

@@ -8,11 +8,6 @@ import tapegrad as tg
 from tapegrad import optim
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _problem(lib):
     """A small least-squares-plus-tanh problem in float64, the same in both frameworks."""
     rng = np.random.default_rng(0)

@@ -28,11 +28,6 @@ from tapegrad.data import (
 )
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _generator(seed):
     return tg.Generator().manual_seed(seed)
 

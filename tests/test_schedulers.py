@@ -10,11 +10,6 @@ from tapegrad import optim
 from tapegrad.optim import lr_scheduler
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _optimizer(lib, kind="SGD"):
     """Two param groups with different rates, so per-group handling is checked."""
     first, second = (lib.zeros(2, requires_grad=True), lib.zeros(3, requires_grad=True))

@@ -66,9 +66,12 @@ from tapegrad.nn.layers import (  # noqa: E402
     CosineSimilarity,
     Dropout1d,
     Dropout2d,
+    EmbeddingBag,
+    Fold,
     Identity,
     PairwiseDistance,
     Unflatten,
+    Unfold,
 )
 from tapegrad.nn.losses import (  # noqa: E402
     BCELoss,
@@ -111,7 +114,7 @@ __all__ += [
     "Softplus", "Softshrink", "Softsign", "Tanhshrink", "Threshold",
     "ModuleDict", "ParameterDict", "ParameterList",
     "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "CosineSimilarity", "Dropout1d",
-    "Dropout2d", "Identity", "PairwiseDistance", "Unflatten",
+    "Dropout2d", "Identity", "PairwiseDistance", "Unflatten", "Unfold", "Fold", "EmbeddingBag",
     "BCELoss", "CosineEmbeddingLoss", "CTCLoss", "GaussianNLLLoss", "HingeEmbeddingLoss",
     "HuberLoss", "KLDivLoss", "L1Loss", "MarginRankingLoss", "MultiLabelSoftMarginLoss",
     "NLLLoss", "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss",
