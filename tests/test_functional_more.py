@@ -156,3 +156,32 @@ def test_gumbel_softmax_samples_like_pytorch():
 def test_bad_arguments_are_named(call, error):
     with pytest.raises((ValueError, NotImplementedError), match=error):
         call()
+
+
+ELEMENTWISE = ["hardtanh", "relu6", "selu", "celu", "hardsigmoid", "hardswish", "mish",
+               "softsign", "tanhshrink", "logsigmoid", "softshrink", "hardshrink"]
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@pytest.mark.parametrize("shape", [(), (0,), (2, 0, 3)])
+def test_activations_take_0d_and_empty_input_as_pytorch(torch, name, shape):
+    value = np.full(shape, -0.7)
+    ours = tg.tensor(value, requires_grad=True)
+    theirs = torch.tensor(value, requires_grad=True)
+    our_out = getattr(F, name)(ours)
+    their_out = getattr(torch.nn.functional, name)(theirs)
+    assert our_out.shape == tuple(their_out.shape)
+    np.testing.assert_allclose(our_out.data, their_out.detach().numpy(), rtol=1e-12)
+    our_out.sum().backward()
+    their_out.sum().backward()
+    # PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32, also for float64
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["smooth_l1_loss", "kl_div", "soft_margin_loss"])
+def test_losses_of_empty_batches_are_as_pytorch(torch, name):
+    for reduction in ("sum", "none"):
+        ours = getattr(F, name)(tg.zeros(0, 3), tg.zeros(0, 3), reduction=reduction)
+        theirs = getattr(torch.nn.functional, name)(torch.zeros(0, 3), torch.zeros(0, 3),
+                                                    reduction=reduction)
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
