@@ -76,6 +76,9 @@ def _worker_loop(worker_id: int, num_workers: int, base_seed: int, fetcher, task
     while True:
         task = tasks.get()
         if task is False:
+            # Batches still queued for a loop that stopped early are not wanted: exit without
+            # waiting for the pipe to take them.
+            results.cancel_join_thread()
             return
         try:
             results.put(("batch", fetcher(task)))
