@@ -185,3 +185,13 @@ def test_losses_of_empty_batches_are_as_pytorch(torch, name):
         theirs = getattr(torch.nn.functional, name)(torch.zeros(0, 3), torch.zeros(0, 3),
                                                     reduction=reduction)
         np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_rrelu_in_training_draws_slopes_between_its_bounds():
+    tg.manual_seed(0)
+    x = tg.full((2000,), -1.0, requires_grad=True)
+    out = F.rrelu(x, 0.1, 0.3, training=True)
+    slopes = -out.data
+    assert slopes.min() >= 0.1 and slopes.max() <= 0.3 and abs(slopes.mean() - 0.2) < 0.005
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad, slopes, rtol=1e-6)  # each element's own slope

@@ -79,10 +79,15 @@ LAYERS = [
     ("Softmin", (), {"dim": -1}, (3, 4), None),
     ("Softmax2d", (), {}, (2, 3, 2, 2), None),
     ("PReLU", (), {}, (3, 4), None),
+    ("RReLU", (0.1, 0.4), {}, (3, 4), None),
     ("PReLU", (4,), {"init": 0.1}, (2, 4, 3), None),
     ("Tanh", (), {}, (3, 4), None),
     ("Sigmoid", (), {}, (3, 4), None),
 ]
+
+
+# Layers whose training mode draws random numbers, compared in eval mode.
+RANDOM = {"RReLU"}
 
 
 def _ids(rows):
@@ -97,11 +102,11 @@ def _input(shape, value_range, seed=0):
 def _twins(torch, name, args, kwargs):
     """The PyTorch layer in float64 and the tapegrad one with its weights (loaded from
     PyTorch's state_dict, which also checks names and layouts)."""
-    theirs = getattr(torch.nn, name)(*args, **kwargs).double()
+    theirs = getattr(torch.nn, name)(*args, **kwargs).double().train(name not in RANDOM)
     with torch.no_grad():
         for parameter in theirs.parameters():  # not the constant defaults (ones, 0.25...)
             parameter.add_(torch.randn_like(parameter) * 0.3)
-    ours = getattr(nn, name)(*args, **kwargs).double()
+    ours = getattr(nn, name)(*args, **kwargs).double().train(name not in RANDOM)
     ours.load_state_dict({key: value.numpy() for key, value in theirs.state_dict().items()})
     return theirs, ours
 
@@ -135,7 +140,7 @@ def test_weights_round_trip_back_to_pytorch(torch, name, args, kwargs, shape, va
     _, ours = _twins(torch, name, args, kwargs)
     for parameter in ours.parameters():
         parameter.data += 0.5  # weights of tapegrad's own, now to be carried to PyTorch
-    theirs = getattr(torch.nn, name)(*args, **kwargs).double()
+    theirs = getattr(torch.nn, name)(*args, **kwargs).double().train(name not in RANDOM)
     theirs.load_state_dict({key: torch.tensor(np.asarray(value.data))
                             for key, value in ours.state_dict().items()})
     x = _input(shape, value_range, seed=2)

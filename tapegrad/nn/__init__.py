@@ -49,6 +49,7 @@ from tapegrad.nn.activations import (  # noqa: E402
     Mish,
     PReLU,
     ReLU6,
+    RReLU,
     SiLU,
     Softmax2d,
     Softmin,
@@ -110,7 +111,7 @@ from tapegrad.nn.pooling import (  # noqa: E402
 
 __all__ += [
     "CELU", "ELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
-    "LogSigmoid", "LogSoftmax", "Mish", "PReLU", "ReLU6", "SiLU", "Softmax2d", "Softmin",
+    "LogSigmoid", "LogSoftmax", "Mish", "PReLU", "ReLU6", "RReLU", "SiLU", "Softmax2d", "Softmin",
     "Softplus", "Softshrink", "Softsign", "Tanhshrink", "Threshold",
     "ModuleDict", "ParameterDict", "ParameterList",
     "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "CosineSimilarity", "Dropout1d",

@@ -192,6 +192,25 @@ def prelu(input, weight) -> Tensor:
     return where(input.data > 0, input, weight * input)
 
 
+def rrelu(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """x if x >= 0 else a x: in training a ~ U(lower, upper) per element (from tapegrad's
+    generator), else the fixed a = (lower + upper) / 2, as PyTorch.
+
+    >>> import tapegrad as tg
+    >>> rrelu(tg.tensor([-4.0, 2.0]), 0.1, 0.3)
+    tensor([-0.8,  2. ])
+    """
+    if not 0 <= lower <= upper:
+        raise ValueError(f"rrelu: expected 0 <= lower <= upper, got {lower} and {upper}")
+    input = as_tensor(input)
+    if training:
+        slope = random.generator().uniform(lower, upper, input.shape).astype(input.dtype)
+    else:
+        slope = np.asarray((lower + upper) / 2, dtype=input.dtype)
+    return where(input.data >= 0, input, input * slope)
+
+
 def glu(input, dim: int = -1) -> Tensor:
     """a * sigmoid(b), where a and b are the two halves of ``input`` along ``dim``.
 
@@ -244,6 +263,6 @@ def gumbel_softmax(logits, tau: float = 1.0, hard: bool = False, eps: float = 1e
 
 __all__ = [
     "hardtanh", "relu6", "selu", "celu", "hardsigmoid", "hardswish", "mish", "softsign",
-    "tanhshrink", "logsigmoid", "threshold", "softshrink", "hardshrink", "prelu", "glu",
+    "tanhshrink", "logsigmoid", "threshold", "softshrink", "hardshrink", "prelu", "rrelu", "glu",
     "softmin", "gumbel_softmax", "SELU_ALPHA", "SELU_SCALE",
 ]
