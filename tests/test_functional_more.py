@@ -40,6 +40,10 @@ CALLS = [
         x, scale_factor=1.3, mode="bilinear", recompute_scale_factor=True), [(1, 2, 4, 5)]),
     ("interpolate_linear_corners_size1", lambda f, x: f.interpolate(
         x, size=1, mode="linear", align_corners=True), [(1, 2, 4)]),
+    ("interpolate_area", lambda f, x: f.interpolate(x, size=(3, 2), mode="area"),
+     [(1, 2, 7, 5)]),
+    ("interpolate_area_1d", lambda f, x: f.interpolate(x, scale_factor=0.5, mode="area"),
+     [(2, 2, 9)]),
     ("max_pool1d", lambda f, x: f.max_pool1d(x, 2), [(2, 3, 7)]),
     ("avg_pool1d", lambda f, x: f.avg_pool1d(x, 3, 1, 1), [(2, 3, 7)]),
     ("adaptive_max_pool1d", lambda f, x: f.adaptive_max_pool1d(x, 3), [(2, 3, 7)]),

@@ -116,6 +116,19 @@ def test_loss_gradients_match_finite_differences(name, kwargs, inputs):
     assert tg.gradcheck(lambda *values: loss(*values), *checked)
 
 
+@pytest.mark.parametrize("name", ["NLLLoss", "BCELoss", "MultiLabelSoftMarginLoss",
+                                  "L1Loss"])
+def test_loss_state_dict_holds_the_class_weight_as_pytorch(torch, name):
+    weight = np.array([1.0, 2.0, 3.0])
+    options = {} if name == "L1Loss" else {"weight": weight}
+    ours = getattr(nn, name)(**options)
+    theirs = getattr(torch.nn, name)(**{key: torch.tensor(value)
+                                        for key, value in options.items()})
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_array_equal(np.asarray(ours.state_dict()[key].data), value.numpy())
+
+
 def test_losses_keep_float32():
     x, y = tg.rand(4, 3) * 0.8 + 0.1, tg.rand(4, 3)
     for loss in (nn.BCELoss(), nn.SmoothL1Loss(), nn.KLDivLoss(reduction="batchmean"),

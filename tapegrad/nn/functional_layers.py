@@ -193,15 +193,16 @@ def _cell(index: int, size: int, cells: int) -> tuple:
 # ---------------------------------------------------------------------- resampling
 
 _INTERPOLATION_AXES = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "linear": (1,),
-                       "bilinear": (2,)}
+                       "bilinear": (2,), "area": (1, 2)}
 
 
 def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
                 align_corners=None, recompute_scale_factor=None, antialias: bool = False
                 ) -> Tensor:
     """Resample the spatial axes of ``input`` (N, C, ...) to ``size`` or by ``scale_factor``:
-    ``"nearest"``, ``"nearest-exact"``, ``"linear"`` (3-d input) or ``"bilinear"`` (4-d), with
-    PyTorch's source coordinates (``align_corners`` for the linear modes).
+    ``"nearest"``, ``"nearest-exact"``, ``"linear"`` (3-d input), ``"bilinear"`` (4-d) or
+    ``"area"`` (adaptive average pooling), with PyTorch's source coordinates (``align_corners``
+    for the linear modes).
 
     >>> import tapegrad as tg
     >>> interpolate(tg.tensor([[[1.0, 2.0]]]), scale_factor=2)
@@ -215,10 +216,14 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
     if spatial not in _INTERPOLATION_AXES[mode]:
         raise ValueError(f"interpolate: mode {mode!r} needs {_INTERPOLATION_AXES[mode]} "
                          f"spatial axes after (N, C), got input of shape {input.shape}")
-    if align_corners is not None and mode.startswith("nearest"):
+    if align_corners is not None and mode in ("nearest", "nearest-exact", "area"):
         raise ValueError("interpolate: align_corners only applies to the linear modes")
     _unsupported("interpolate", antialias=(antialias, False))
     sizes, scales = _target_sizes(input.shape[2:], size, scale_factor, recompute_scale_factor)
+    if mode == "area":
+        return _adaptive_pool("interpolate", input if spatial == 2 else input.unsqueeze(2),
+                              sizes if spatial == 2 else (1,) + sizes,
+                              Tensor.mean).reshape(input.shape[:2] + sizes)
     for axis, (in_size, out_size, scale) in enumerate(zip(input.shape[2:], sizes, scales)):
         axis += 2
         if mode.startswith("nearest"):

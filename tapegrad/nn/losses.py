@@ -60,7 +60,8 @@ class BCEWithLogitsLoss(Module):
 
 class _Loss(Module):
     """A loss with fixed options: ``function`` of ``F`` on (input, target, ...), with the
-    constructor's options (PyTorch's names and order) passed on by keyword."""
+    constructor's options (PyTorch's names and order) passed on by keyword; a class
+    ``weight`` is a buffer, as in PyTorch."""
 
     function = None
     options: tuple = ()  # the option names, in PyTorch's constructor order
@@ -76,7 +77,10 @@ class _Loss(Module):
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(unknown)}")
         for name in self.options:
-            setattr(self, name, values[name])
+            if name == "weight":  # a buffer, as PyTorch's, so state_dict carries it
+                self.register_buffer(name, values[name])
+            else:
+                setattr(self, name, values[name])
 
     def forward(self, *inputs):
         return type(self).function(*inputs, **{name: getattr(self, name)
