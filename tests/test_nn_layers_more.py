@@ -278,3 +278,31 @@ def test_bad_constructor_arguments_are_named(make, error):
 def test_bad_input_is_named(call, error):
     with pytest.raises((ValueError, NotImplementedError), match=error):
         call()
+
+
+ISSUE_16_NAMES = [
+    "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d", "MaxPool1d", "AvgPool1d", "Upsample", "GroupNorm", "InstanceNorm2d",
+    "RMSNorm", "Dropout1d", "Dropout2d", "Identity", "Unflatten", "ModuleDict", "ParameterList",
+    "ParameterDict", "SiLU", "ELU", "Softplus", "LogSoftmax", "Hardtanh", "Mish", "PReLU",
+    "GELU", "LeakyReLU", "Softmax", "Softsign", "Tanhshrink", "Hardswish", "Hardsigmoid",
+    "ReLU6", "SELU", "CELU", "LogSigmoid", "Threshold", "NLLLoss", "BCELoss", "L1Loss",
+    "HuberLoss", "SmoothL1Loss", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
+    "TripletMarginLoss", "CTCLoss",
+]
+
+
+@pytest.mark.parametrize("name", ISSUE_16_NAMES)
+def test_every_module_of_issue_16_exists_with_pytorchs_parameter_names(torch, name):
+    assert issubclass(getattr(nn, name), nn.Module)
+    assert issubclass(getattr(torch.nn, name), torch.nn.Module)
+
+
+@pytest.mark.parametrize("name, args", [("ReLU", ()), ("ELU", ()), ("Hardtanh", ()),
+                                        ("Dropout", ()), ("Threshold", (0.1, 0.0)),
+                                        ("SiLU", ()), ("Mish", ()), ("Hardswish", ())])
+def test_inplace_is_accepted_where_pytorch_has_it(name, args):
+    x = tg.tensor([-1.0, 2.0])
+    layer = getattr(nn, name)(*args, inplace=True).eval()
+    out = layer(x)
+    assert out is not x and x.tolist() == [-1.0, 2.0]  # computed out of place

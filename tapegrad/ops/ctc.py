@@ -24,13 +24,13 @@ class CtcLoss(Function):
     forward pass, with the alphas it needs, and is not differentiable again.
     """
 
-    __slots__ = ("grad_input",)
-    saved_roles = ()
+    __slots__ = ()
+    saved_roles = (None,)  # the gradient, a constant here, freed once backward has run
 
     def forward(self, log_probs, *, targets, input_lengths, target_lengths, blank=0,
                 zero_infinity=False):
         losses = np.zeros(log_probs.shape[1], dtype=log_probs.dtype)
-        self.grad_input = np.zeros_like(log_probs)
+        grad_input = np.zeros_like(log_probs)
         for n, (labels, frames) in enumerate(zip(targets, input_lengths)):
             extended = np.full(2 * len(labels) + 1, blank, dtype=np.int64)
             extended[1::2] = labels
@@ -39,12 +39,14 @@ class CtcLoss(Function):
             if zero_infinity and not np.isfinite(loss):
                 loss, grad = 0.0, np.zeros_like(grad)
             losses[n] = loss
-            self.grad_input[:frames, n] = grad
+            grad_input[:frames, n] = grad
+        self.save_for_backward(grad_input)
         return losses
 
     @once_differentiable
     def backward(self, grad):
-        return (self.grad_input * grad[None, :, None].astype(self.grad_input.dtype),)
+        (grad_input,) = self.saved
+        return (grad_input * grad[None, :, None].astype(grad_input.dtype),)
 
 
 def _ctc_one(log_probs: np.ndarray, extended: np.ndarray, blank: int) -> tuple:
