@@ -4,7 +4,8 @@ Signatures follow ``torch.nn.functional``: the same argument names and order, wi
 accepted wherever PyTorch says ``dim=``.
 
 The functions beyond the classic ones live in rooms of their own (``functional_activations``,
-``functional_layers``, ``functional_losses``) and are imported here, so ``F.NAME`` reaches
+``functional_layers``, ``functional_normalization``, ``functional_losses``) and are imported
+here, so ``F.NAME`` reaches
 every one. ``inplace=`` arguments are accepted and computed out of place (a tape that records
 values cannot let a later op overwrite one it still needs).
 """
@@ -24,6 +25,7 @@ from tapegrad.nn.functional_common import (  # noqa: F401 - _pair: also F's, for
 )
 from tapegrad.nn.functional_layers import *  # noqa: F403
 from tapegrad.nn.functional_losses import *  # noqa: F403
+from tapegrad.nn.functional_normalization import *  # noqa: F403
 from tapegrad.ops.activation import Elu, Gelu, LeakyRelu, Silu, Softplus
 from tapegrad.ops.convolution import AvgPool2d, Conv2d, MaxPool2d
 from tapegrad.ops.linalg import Linear
