@@ -307,3 +307,18 @@ def test_inplace_is_accepted_where_pytorch_has_it(name, args):
     out = layer(x)
     assert x.tolist() == [-1.0, 2.0]  # computed out of place: the input is as it was
     assert out.tolist() == getattr(nn, name)(*args).eval()(x).tolist()
+
+
+def test_instance_norm_with_running_stats_evaluates_by_them_as_pytorch(torch):
+    theirs = torch.nn.InstanceNorm2d(3, affine=True, track_running_stats=True).double()
+    ours = nn.InstanceNorm2d(3, affine=True, track_running_stats=True).double()
+    for seed in range(3):  # train: the running statistics follow the batches'
+        x = _input((2, 3, 4, 5), None, seed=seed)
+        ours(tg.tensor(x))
+        theirs(torch.tensor(x))
+    ours.eval()
+    theirs.eval()
+    x = _input((2, 3, 4, 5), None, seed=9)
+    np.testing.assert_allclose(ours(tg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-10)
+    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-12)

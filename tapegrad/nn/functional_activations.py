@@ -183,7 +183,7 @@ def prelu(input, weight) -> Tensor:
     if weight.ndim != 1:
         raise ValueError(f"prelu: weight must be 1-d, got shape {weight.shape}")
     if weight.shape[0] != 1:
-        channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
+        channels = input.shape[1] if input.ndim >= 2 else 1  # below 2-d: one channel
         if weight.shape[0] != channels:
             raise ValueError(f"prelu: weight has {weight.shape[0]} slopes but input of shape "
                              f"{input.shape} has {channels} channels")
