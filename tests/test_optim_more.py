@@ -93,6 +93,34 @@ def test_lbfgs_trajectory_matches_pytorch(torch, kwargs):
             np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
 
 
+def test_lbfgs_resumes_from_its_state_dict():
+    def run(steps, restart_at=None):
+        params, loss_fn = _problem(tg)
+        optimizer = optim.LBFGS(params, max_iter=3, history_size=4)
+
+        def closure():
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            return loss
+
+        for step in range(steps):
+            if step == restart_at:
+                saved = optimizer.state_dict()
+                optimizer = optim.LBFGS(params, max_iter=3, history_size=4)
+                optimizer.load_state_dict(saved)
+            optimizer.step(closure)
+        return [p.data.copy() for p in params]
+
+    for resumed, straight in zip(run(4, restart_at=2), run(4)):
+        np.testing.assert_array_equal(resumed, straight)
+    params, _ = _problem(tg)
+    optimizer = optim.LBFGS(params)
+    with pytest.raises(ValueError, match="'d' of parameter 0 must be a finite float vector"):
+        optimizer.load_state_dict({"state": {0: {"d": np.ones(3)}},
+                                   "param_groups": optimizer.state_dict()["param_groups"]})
+
+
 def test_lbfgs_strong_wolfe_minimises_rosenbrock():
     point = tg.tensor([-1.5, 2.0], requires_grad=True, dtype=tg.float64)
     optimizer = optim.LBFGS([point], line_search_fn="strong_wolfe", max_iter=100)

@@ -254,6 +254,36 @@ class LBFGS(Optimizer):
                     or abs(loss - prev_loss) < tolerance_change):
                 break
 
+    # The state, kept on the first parameter: counts, step sizes and losses, and vectors over
+    # every parameter at once (flattened), alone or in lists of the history.
+    _NUMBERS = ("func_evals", "n_iter", "H_diag", "t", "prev_loss")
+    _VECTORS = ("d", "prev_flat_grad")
+    _HISTORIES = ("old_dirs", "old_stps")
+
+    def _load_state_value(self, param, index: int, key: str, value):
+        """Check and copy one saved value of LBFGS's own state layout (see above)."""
+        where = f"LBFGS.load_state_dict: state {key!r} of parameter {index}"
+        if key in self._NUMBERS:
+            return super()._load_state_value(param, index, key, value)
+        if key in self._VECTORS:
+            return self._loaded_vector(where, value)
+        if key in self._HISTORIES or key == "ro":
+            if not isinstance(value, (list, tuple)):
+                raise ValueError(f"{where} is {type(value).__name__}, expected a list")
+            if key == "ro":
+                return [super(LBFGS, self)._load_state_value(param, index, key, number)
+                        for number in value]
+            return [self._loaded_vector(where, vector) for vector in value]
+        raise ValueError(f"{where}: LBFGS keeps no state of that name")
+
+    def _loaded_vector(self, where: str, value) -> np.ndarray:
+        size = sum(param.numel() for param in self._params)
+        array = np.asarray(value)
+        if array.shape != (size,) or array.dtype.kind != "f" or not np.isfinite(array).all():
+            raise ValueError(f"{where} must be a finite float vector of the {size} parameter "
+                             f"values, got {array.dtype} of shape {array.shape}")
+        return array.astype(self._params[0].dtype, copy=True)
+
     @staticmethod
     def _direction(state: dict, flat_grad: np.ndarray, history_size: int) -> np.ndarray:
         """-H g by the two-loop recursion over the stored (y, s) pairs, H the inverse-Hessian
