@@ -40,6 +40,12 @@ CALLS = [
         x, scale_factor=1.3, mode="bilinear", recompute_scale_factor=True), [(1, 2, 4, 5)]),
     ("interpolate_linear_corners_size1", lambda f, x: f.interpolate(
         x, size=1, mode="linear", align_corners=True), [(1, 2, 4)]),
+    ("interpolate_bicubic_up", lambda f, x: f.interpolate(x, scale_factor=2, mode="bicubic"),
+     [(1, 2, 3, 4)]),
+    ("interpolate_bicubic_down_corners", lambda f, x: f.interpolate(
+        x, size=(3, 5), mode="bicubic", align_corners=True), [(2, 1, 6, 7)]),
+    ("interpolate_bicubic_size", lambda f, x: f.interpolate(x, size=(5, 2), mode="bicubic"),
+     [(1, 2, 4, 4)]),
     ("interpolate_area", lambda f, x: f.interpolate(x, size=(3, 2), mode="area"),
      [(1, 2, 7, 5)]),
     ("interpolate_area_1d", lambda f, x: f.interpolate(x, scale_factor=0.5, mode="area"),

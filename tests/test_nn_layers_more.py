@@ -39,6 +39,7 @@ LAYERS = [
      None),
     ("Upsample", (), {"scale_factor": 0.6, "mode": "bilinear"}, (1, 2, 5, 5), None),
     ("Upsample", (), {"scale_factor": 3, "mode": "linear"}, (2, 2, 4), None),
+    ("Upsample", (), {"scale_factor": 1.5, "mode": "bicubic"}, (1, 2, 4, 3), None),
     ("Upsample", (), {"size": 9, "mode": "linear", "align_corners": True}, (2, 2, 4), None),
     ("UpsamplingNearest2d", (), {"scale_factor": 2}, (1, 2, 3, 3), None),
     ("UpsamplingBilinear2d", (), {"size": (5, 4)}, (1, 2, 3, 3), None),

@@ -192,16 +192,16 @@ def _cell(index: int, size: int, cells: int) -> tuple:
 # ---------------------------------------------------------------------- resampling
 
 _INTERPOLATION_AXES = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "linear": (1,),
-                       "bilinear": (2,), "area": (1, 2)}
+                       "bilinear": (2,), "bicubic": (2,), "area": (1, 2)}
 
 
 def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
                 align_corners=None, recompute_scale_factor=None, antialias: bool = False
                 ) -> Tensor:
     """Resample the spatial axes of ``input`` (N, C, ...) to ``size`` or by ``scale_factor``:
-    ``"nearest"``, ``"nearest-exact"``, ``"linear"`` (3-d input), ``"bilinear"`` (4-d) or
-    ``"area"`` (adaptive average pooling), with PyTorch's source coordinates (``align_corners``
-    for the linear modes).
+    ``"nearest"``, ``"nearest-exact"``, ``"linear"`` (3-d input), ``"bilinear"`` or
+    ``"bicubic"`` (4-d), or ``"area"`` (adaptive average pooling), with PyTorch's source
+    coordinates (``align_corners`` for the linear and cubic modes).
 
     >>> import tapegrad as tg
     >>> interpolate(tg.tensor([[[1.0, 2.0]]]), scale_factor=2)
@@ -228,6 +228,8 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
         if mode.startswith("nearest"):
             source = _nearest_source(in_size, out_size, scale, exact=mode == "nearest-exact")
             input = input.index_select(axis, source)
+        elif mode == "bicubic":
+            input = _cubic_along(input, axis, in_size, out_size, scale, bool(align_corners))
         else:
             input = _linear_along(input, axis, in_size, out_size, scale, bool(align_corners))
     return input
@@ -275,6 +277,41 @@ def _linear_along(input: Tensor, axis: int, in_size: int, out_size: int, scale,
     weight_high = (source - low).astype(input.dtype).reshape(shape)
     return (input.index_select(axis, low) * (1 - weight_high)
             + input.index_select(axis, high) * weight_high)
+
+
+# The cubic convolution kernel's parameter (Keys 1981), PyTorch's choice.
+_CUBIC_A = -0.75
+
+
+def _cubic_along(input: Tensor, axis: int, in_size: int, out_size: int, scale,
+                 align_corners: bool) -> Tensor:
+    """Cubic convolution along one axis, from the 4 nearest samples (indices clamped at the
+    edges); bicubic is this along H, then along W."""
+    targets = np.arange(out_size, dtype=np.float64)
+    if align_corners:
+        source = targets * ((in_size - 1) / (out_size - 1) if out_size > 1 else 0.0)
+    else:  # not clamped at 0, unlike the linear modes: PyTorch's cubic coordinates
+        source = (targets + 0.5) * (in_size / out_size if scale is None else scale) - 0.5
+    floor = np.floor(source)
+    t = source - floor
+    distances = (t + 1, t, 1 - t, 2 - t)
+    shape = [1] * input.ndim
+    shape[axis] = out_size
+    total = None
+    for offset, distance in zip((-1, 0, 1, 2), distances):
+        indices = np.clip(floor.astype(np.int64) + offset, 0, in_size - 1)
+        weight = _cubic_weight(distance).astype(input.dtype).reshape(shape)
+        term = input.index_select(axis, indices) * weight
+        total = term if total is None else total + term
+    return total
+
+
+def _cubic_weight(distance: np.ndarray) -> np.ndarray:
+    """Keys' kernel at |distance| (within 1, or between 1 and 2)."""
+    a = _CUBIC_A
+    near = ((a + 2) * distance - (a + 3)) * distance * distance + 1
+    far = ((a * distance - 5 * a) * distance + 8 * a) * distance - 4 * a
+    return np.where(distance <= 1, near, far)
 
 
 def upsample(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None

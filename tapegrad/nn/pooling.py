@@ -118,7 +118,8 @@ class AdaptiveMaxPool2d(_Adaptive):
 
 class Upsample(Module):
     """``F.interpolate`` with its options fixed: ``"nearest"``, ``"nearest-exact"``,
-    ``"linear"`` or ``"bilinear"``, to ``size`` or by ``scale_factor``.
+    ``"linear"``, ``"bilinear"``, ``"bicubic"`` or ``"area"``, to ``size`` or by
+    ``scale_factor``.
 
     >>> import tapegrad as tg
     >>> Upsample(scale_factor=2, mode="bilinear")(tg.ones(1, 1, 2, 3)).shape
