@@ -28,6 +28,7 @@ LAYERS = [
     ("AdaptiveAvgPool1d", (4,), {}, (2, 3, 10), None),
     ("AdaptiveAvgPool2d", ((3, 2),), {}, (2, 3, 7, 5), None),
     ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 4, 4), None),
+    ("AdaptiveAvgPool2d", ((None, 3),), {}, (1, 2, 5, 7), None),
     ("AdaptiveMaxPool1d", (3,), {}, (2, 3, 8), None),
     ("AdaptiveMaxPool2d", ((3, 2),), {}, (2, 3, 7, 5), None),
     ("AdaptiveMaxPool2d", ((None, 2),), {}, (1, 2, 3, 5), None),

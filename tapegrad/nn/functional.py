@@ -134,6 +134,9 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:
     (1, 2, 2, 3)
     """
     input = as_tensor(input)
+    if isinstance(output_size, (tuple, list)):  # None keeps that axis's size, as PyTorch
+        output_size = tuple(full if size is None else size
+                            for size, full in zip(output_size, input.shape[-2:]))
     out_h, out_w = _pair(output_size, "adaptive_avg_pool2d output_size")
     if out_h <= 0 or out_w <= 0:
         raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got "
