@@ -324,3 +324,18 @@ def test_instance_norm_with_running_stats_evaluates_by_them_as_pytorch(torch):
     np.testing.assert_allclose(ours(tg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-10)
     np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name, shape, output_size", [
+    ("ConvTranspose2d", (1, 2, 4, 5), (8, 9)),
+    ("ConvTranspose2d", (1, 2, 4, 5), (1, 3, 7, 10)),
+    ("ConvTranspose1d", (2, 2, 5), (10,)),
+])
+def test_transposed_convolution_reaches_output_size_as_pytorch(torch, name, shape, output_size):
+    theirs, ours = _twins(torch, name, (2, 3, 3), {"stride": 2, "padding": 1})
+    x = _input(shape, None)
+    their_out = theirs(torch.tensor(x), output_size=list(output_size))
+    our_out = ours(tg.tensor(x), output_size=output_size)
+    np.testing.assert_allclose(our_out.data, their_out.detach().numpy(), rtol=1e-10)
+    with pytest.raises(ValueError, match="out of reach"):
+        ours(tg.tensor(x), output_size=(50,) * (len(shape) - 2))

@@ -409,9 +409,15 @@ class ConvTranspose2d(Module):
         self.bias = _empty(out_channels, dtype=dtype) if bias else None
         _init_like_pytorch(self.weight, self.bias)
 
-    def forward(self, x):
+    def forward(self, x, output_size=None):
+        """``output_size`` (the output's last 2 sizes, or its whole shape) picks the output
+        padding that reaches it, as PyTorch."""
+        output_padding = self.output_padding if output_size is None else _output_padding(
+            "ConvTranspose2d", x.shape[2:], output_size, F._pair(self.stride, "stride"),
+            F._pair(self.padding, "padding"), self.kernel_size, F._pair(self.dilation,
+                                                                         "dilation"))
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, self.groups, self.dilation)
+                                  output_padding, self.groups, self.dilation)
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -440,9 +446,29 @@ class ConvTranspose1d(Module):
         self.bias = _empty(out_channels, dtype=dtype) if bias else None
         _init_like_pytorch(self.weight, self.bias)
 
-    def forward(self, x):
+    def forward(self, x, output_size=None):
+        """``output_size`` (the output's length, or its whole shape) picks the output padding
+        that reaches it, as PyTorch."""
+        output_padding = self.output_padding if output_size is None else _output_padding(
+            "ConvTranspose1d", x.shape[2:], output_size, (self.stride,), (self.padding,),
+            (self.kernel_size,), (self.dilation,))[0]
         return F.conv_transpose1d(x, self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, self.groups, self.dilation)
+                                  output_padding, self.groups, self.dilation)
+
+
+def _output_padding(layer: str, in_sizes, output_size, stride, padding, kernel, dilation
+                    ) -> tuple:
+    """The output padding that makes a transposed convolution's output ``output_size``."""
+    wanted = tuple(output_size)[-len(in_sizes):]
+    smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k
+                in zip(in_sizes, stride, padding, dilation, kernel)]
+    extra = tuple(w - m for w, m in zip(wanted, smallest))
+    if len(wanted) != len(in_sizes) or any(
+            not 0 <= e < max(s, d) for e, s, d in zip(extra, stride, dilation)):
+        raise ValueError(f"{layer}: output_size {tuple(output_size)} is out of reach: from "
+                         f"input sizes {tuple(in_sizes)} the output can be "
+                         f"{tuple(smallest)} plus less than the stride {tuple(stride)}")
+    return extra
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size=({self.kernel_size},), "
