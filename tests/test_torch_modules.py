@@ -331,6 +331,8 @@ def test_to_refuses_integer_dtypes_and_strange_arguments(torch):
 @pytest.mark.parametrize("make_layer, shape", [
     (lambda lib: lib.nn.Linear(2, 3), (4, 2)),
     (lambda lib: lib.nn.Conv2d(1, 2, 3), (1, 1, 5, 5)),
+    (lambda lib: lib.nn.Conv1d(1, 2, 3), (1, 1, 5)),
+    (lambda lib: lib.nn.ConvTranspose2d(1, 2, 3), (1, 1, 5, 5)),
 ])
 @pytest.mark.parametrize("dtype", ["float64", "int64"])
 def test_a_float32_layer_fed_other_data_raises_as_pytorchs_does(torch, make_layer, shape, dtype):

@@ -10,11 +10,33 @@
 (4, 3) int64
 """
 
-from tapegrad.data.dataset import Dataset, Subset, TensorDataset, random_split
+from tapegrad.data.dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
 from tapegrad.data.datasets import load_digits, load_mnist, make_moons
 from tapegrad.data.loader import DataLoader, default_collate
+from tapegrad.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+from tapegrad.data.worker import WorkerInfo, get_worker_info
 
 __all__ = [
     "Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
     "load_digits", "make_moons", "load_mnist",
+]
+__all__ += [  # samplers, more datasets and worker processes (issue 16, part 3)
+    "ConcatDataset", "ChainDataset", "IterableDataset", "Sampler", "SequentialSampler",
+    "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
+    "WorkerInfo", "get_worker_info",
 ]

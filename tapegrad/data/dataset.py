@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
 
-from tapegrad.random import generator
+from tapegrad.random import generator as numpy_generator
 from tapegrad.tensor import Tensor
 
 
@@ -29,6 +30,9 @@ class Dataset:
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def __add__(self, other) -> ConcatDataset:
+        return ConcatDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -107,12 +111,14 @@ def _checked_indices(indices, length: int) -> np.ndarray:
     return array.astype(np.intp, copy=False)
 
 
-def random_split(dataset, lengths: Sequence, seed: int | None = None) -> list[Subset]:
+def random_split(dataset, lengths: Sequence, generator=None, *,
+                 seed: int | None = None) -> list[Subset]:
     """Split ``dataset`` at random into non-overlapping Subsets of the given lengths.
 
     ``lengths`` are either integers that add up to ``len(dataset)`` or fractions that add up
     to 1; as in PyTorch, fractions are rounded down and the examples left over go one each to
-    the first parts. ``seed`` fixes the split; without it the split draws from tapegrad's
+    the first parts. The split draws from ``generator`` (a ``tg.Generator``, as PyTorch's
+    argument) or, with ``seed``, from a generator of its own; else from tapegrad's default
     generator, so ``tg.manual_seed`` makes it repeat.
 
     >>> train, test = random_split(TensorDataset(np.arange(10)), [0.8, 0.2], seed=0)
@@ -120,7 +126,9 @@ def random_split(dataset, lengths: Sequence, seed: int | None = None) -> list[Su
     (8, 2)
     """
     counts = _split_counts(list(lengths), len(dataset))
-    rng = generator() if seed is None else np.random.default_rng(seed)
+    if generator is not None and seed is not None:
+        raise ValueError("random_split: give a generator or a seed, not both")
+    rng = numpy_generator(generator) if seed is None else np.random.default_rng(seed)
     order = rng.permutation(len(dataset))
     # the parts are consecutive runs of one permutation, so no example lands in two of them
     stops = np.cumsum(counts)
@@ -154,3 +162,84 @@ def _fraction_counts(fractions: list, total: int) -> list[int]:
     for i in range(total - sum(counts)):
         counts[i % len(counts)] += 1
     return counts
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after another: item ``i`` of the whole is item ``i - start`` of
+    the part it falls in. ``dataset_a + dataset_b`` makes one.
+
+    >>> both = ConcatDataset([TensorDataset(np.arange(3)), TensorDataset(np.arange(10, 12))])
+    >>> len(both), int(both[3][0]), int(both[-1][0])
+    (5, 10, 11)
+    """
+
+    def __init__(self, datasets) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for dataset in self.datasets:
+            if isinstance(dataset, IterableDataset):
+                raise TypeError("ConcatDataset does not support IterableDataset; use "
+                                "ChainDataset")
+        self.cumulative_sizes = np.cumsum([len(dataset) for dataset in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise IndexError(f"ConcatDataset: index {index} is out of range for "
+                                 f"length {len(self)}")
+            index += len(self)
+        part = bisect.bisect_right(self.cumulative_sizes, index)
+        if part == len(self.datasets):
+            raise IndexError(f"ConcatDataset: index {index} is out of range for length "
+                             f"{len(self)}")
+        start = self.cumulative_sizes[part - 1] if part else 0
+        return self.datasets[part][index - start]
+
+
+class IterableDataset(Dataset):
+    """A stream of examples: subclass it and define ``__iter__``. A DataLoader with workers
+    runs a copy in each worker; use ``get_worker_info()`` there to give each a share.
+
+    >>> class Count(IterableDataset):
+    ...     def __iter__(self):
+    ...         return iter(range(3))
+    >>> list(Count() + Count())
+    [0, 1, 2, 0, 1, 2]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it, "
+                        "it has no items by index")
+
+    def __len__(self) -> int:
+        # TypeError, as for any object without a length, so list() and len() hints work
+        raise TypeError(f"{type(self).__name__} is an IterableDataset without a length; "
+                        "define __len__ if it has one")
+
+    def __add__(self, other) -> ChainDataset:
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets, one after another.
+
+    >>> list(ChainDataset([range(2), range(5, 7)]))
+    [0, 1, 5, 6]
+    """
+
+    def __init__(self, datasets) -> None:
+        self.datasets = list(datasets)
+
+    def __iter__(self):
+        for dataset in self.datasets:
+            yield from dataset
+
+    def __len__(self) -> int:
+        return sum(len(dataset) for dataset in self.datasets)

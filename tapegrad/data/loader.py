@@ -1,14 +1,19 @@
-"""DataLoader: a dataset served as batches of Tensors, in a fresh order each epoch."""
+"""DataLoader: a dataset served as batches of Tensors, in a fresh order each epoch, loaded in
+the training process or in worker processes."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from numbers import Integral
 
 import numpy as np
 
-from tapegrad.data.dataset import Subset, TensorDataset
-from tapegrad.random import generator
+from tapegrad.data.dataset import IterableDataset, Subset, TensorDataset
+from tapegrad.data.sampler import BatchSampler, RandomSampler, SequentialSampler
+from tapegrad.data.worker import WorkerPool
+from tapegrad.random import Generator
+from tapegrad.random import generator as numpy_generator
 from tapegrad.routines import as_tensor
 from tapegrad.tensor import Tensor
 
@@ -56,14 +61,22 @@ def _batch_tensor(array) -> Tensor:
 class DataLoader:
     """Iterate over ``dataset`` in batches; each ``for`` loop over the loader is one epoch.
 
-    ``dataset`` is anything with ``__len__`` and ``__getitem__``. Each batch is
-    ``collate_fn(list_of_examples)``; the default stacks each field into a Tensor, so a
-    ``TensorDataset(x, y)`` gives batches ``(x_batch, y_batch)``. The last batch is smaller
-    when ``batch_size`` does not divide the length, unless ``drop_last`` leaves it out.
+    PyTorch's arguments: ``dataset`` is map-style (``__len__`` and ``__getitem__``) or an
+    ``IterableDataset``. Each batch is ``collate_fn(list_of_examples)``; the default stacks
+    each field into a Tensor, so a ``TensorDataset(x, y)`` gives batches ``(x_batch,
+    y_batch)``. The indices come from ``sampler`` (by default in order, or a fresh permutation
+    each epoch with ``shuffle``), grouped ``batch_size`` at a time, the last shorter batch left
+    out with ``drop_last``; or whole batches of indices from ``batch_sampler``.
+    ``batch_size=None`` gives the examples one by one, uncollated.
 
-    With ``shuffle``, every epoch visits every example once, in a new order. ``seed`` gives
-    the loader its own generator: the same seed gives the same sequence of epochs in every
-    run. Without a seed the order is drawn from tapegrad's generator (see ``tg.manual_seed``).
+    Random draws (the shuffle, the workers' seeds) come from ``generator`` (a
+    ``tg.Generator``), or from a generator of the loader's own with ``seed`` (the same seed
+    gives the same epochs in every run), else from tapegrad's default one (``tg.manual_seed``).
+
+    ``num_workers > 0`` loads the batches in that many worker processes, seeded as PyTorch's
+    (``base_seed + worker_id``; see ``tapegrad.data.worker``), which give the same batches in
+    the same order as ``num_workers=0``. ``pin_memory`` and ``persistent_workers=False`` are
+    accepted for PyTorch's signature; there is no device memory to pin.
 
     >>> dataset = TensorDataset(np.arange(10.0).reshape(5, 2), np.arange(5))
     >>> loader = DataLoader(dataset, batch_size=2, shuffle=True, seed=0)
@@ -71,42 +84,124 @@ class DataLoader:
     ([(2,), (2,), (1,)], 3)
     """
 
-    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, seed: int | None = None,
-                 collate_fn: Callable | None = None):
+    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler=None, batch_sampler=None, num_workers: int = 0,
+                 collate_fn: Callable | None = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None,
+                 persistent_workers: bool = False, seed: int | None = None):
+        shuffle = False if shuffle is None else shuffle
         _check_arguments(dataset, batch_size, shuffle, drop_last, seed, collate_fn)
-        self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
-        self.collate_fn = collate_fn
+        _check_sampling(dataset, batch_size, shuffle, sampler, batch_sampler, drop_last,
+                        generator, seed)
+        _check_workers(num_workers, prefetch_factor, timeout, worker_init_fn,
+                       persistent_workers)
+        self.dataset, self.num_workers = dataset, int(num_workers)
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.shuffle, self.drop_last, self.collate_fn = bool(shuffle), bool(drop_last), collate_fn
+        self.pin_memory, self.timeout, self.worker_init_fn = pin_memory, timeout, worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.prefetch_factor = 2 if prefetch_factor is None else int(prefetch_factor)
+        self.persistent_workers = persistent_workers
         # owned, not shared: only this loader advances it, so its epochs depend on the seed alone
-        self._rng = None if seed is None else np.random.default_rng(seed)
+        self.generator = Generator().manual_seed(seed) if seed is not None else generator
+        self._iterable = isinstance(dataset, IterableDataset)
+        self.sampler = sampler if sampler is not None or self._iterable else (
+            RandomSampler(dataset, generator=self.generator) if shuffle
+            else SequentialSampler(dataset))
+        self.batch_sampler = batch_sampler
+        if batch_sampler is None and self.batch_size is not None and not self._iterable:
+            self.batch_sampler = BatchSampler(self.sampler, self.batch_size, self.drop_last)
+        if batch_sampler is not None:
+            self.batch_size, self.drop_last = None, False
 
     def __len__(self) -> int:
-        full_batches, rest = divmod(len(self.dataset), self.batch_size)
-        return full_batches + int(rest > 0 and not self.drop_last)
+        if self._iterable:
+            full, rest = divmod(len(self.dataset), self.batch_size or 1)
+            return full + int(rest > 0 and not self.drop_last)
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def __iter__(self) -> Iterator:
-        # the order is drawn now, not at the first batch, so iter() itself starts the epoch
-        return self._batches(self._epoch_order(), _fast_source(self.dataset, self.collate_fn))
+        # The order is drawn now, not at the first batch, so iter() itself starts the epoch;
+        # then the workers' base seed, which every epoch draws (as PyTorch's loader does), so
+        # the generator, and the next epoch's order, are the same whatever num_workers is.
+        tasks = None if self._iterable else self._index_batches()
+        base_seed = int(numpy_generator(self.generator).integers(0, 2**63 - 1))
+        fetcher = _Fetcher(self.dataset, self.collate_fn, self.batch_size, self.drop_last,
+                           auto_collation=self.batch_sampler is not None or (
+                               self._iterable and self.batch_size is not None))
+        if self.num_workers == 0:
+            return _serial_batches(fetcher, tasks)
+        return _worker_batches(self, fetcher, tasks, base_seed)
 
-    def _epoch_order(self) -> np.ndarray:
-        """The indices of one epoch: a fresh permutation when shuffling, else 0, 1, 2, ..."""
-        if not self.shuffle:
-            return np.arange(len(self.dataset))
-        # generator() is looked up each epoch, since manual_seed replaces it
-        rng = self._rng if self._rng is not None else generator()
-        return rng.permutation(len(self.dataset))
+    def _index_batches(self):
+        """This epoch's tasks: lists of indices (one per batch), or single indices without
+        batching. The loader's own batch sampler is read at once, as one order array."""
+        if self.batch_sampler is None:
+            return list(self.sampler)
+        if type(self.batch_sampler) is BatchSampler and self.batch_sampler.sampler is (
+                self.sampler) and type(self.sampler) in (SequentialSampler, RandomSampler):
+            order = np.fromiter(iter(self.sampler), dtype=np.intp)
+            stop = len(self) * self.batch_size
+            return [order[start:start + self.batch_size]
+                    for start in range(0, stop, self.batch_size)]
+        return list(self.batch_sampler)
 
-    def _batches(self, order: np.ndarray, fast_source) -> Iterator:
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            indices = order[start:start + self.batch_size]
-            if fast_source is not None:
-                yield _take_rows(fast_source, indices)
-            else:
-                items = [self.dataset[int(index)] for index in indices]
-                yield (self.collate_fn or default_collate)(items)
+
+def _serial_batches(fetcher, tasks) -> Iterator:
+    if tasks is None:  # a stream: batches until it runs out
+        while True:
+            try:
+                yield fetcher(None)
+            except StopIteration:
+                return
+    for task in tasks:
+        yield fetcher(task)
+
+
+def _worker_batches(loader: DataLoader, fetcher, tasks, base_seed: int) -> Iterator:
+    pool = WorkerPool(fetcher, loader.num_workers, base_seed, loader.worker_init_fn,
+                      loader.prefetch_factor, loader.timeout, loader.multiprocessing_context)
+    try:
+        yield from (pool.stream_batches() if tasks is None else pool.map_batches(tasks))
+    finally:  # also when the loop over the loader stops early
+        pool.close()
+
+
+class _Fetcher:
+    """Makes one batch from one task (a batch's indices, one index, or None for the next
+    batch of a stream), in the training process or in a worker; picklable, for workers."""
+
+    def __init__(self, dataset, collate_fn, batch_size, drop_last, auto_collation) -> None:
+        self.dataset, self.collate_fn = dataset, collate_fn
+        self.batch_size, self.drop_last = batch_size, drop_last
+        self.auto_collation = auto_collation
+        self.fast_source = None if isinstance(dataset, IterableDataset) else _fast_source(
+            dataset, collate_fn)
+        self._stream = None
+
+    def __call__(self, task):
+        if isinstance(self.dataset, IterableDataset):
+            return self._next_from_stream()
+        if not self.auto_collation:
+            example = self.dataset[int(task)]
+            return example if self.collate_fn is None else self.collate_fn(example)
+        indices = np.asarray(task, dtype=np.intp)
+        if self.fast_source is not None:
+            return _take_rows(self.fast_source, indices)
+        items = [self.dataset[int(index)] for index in indices]
+        return (self.collate_fn or default_collate)(items)
+
+    def _next_from_stream(self):
+        if self._stream is None:
+            self._stream = iter(self.dataset)
+        if not self.auto_collation:
+            example = next(self._stream)
+            return example if self.collate_fn is None else self.collate_fn(example)
+        items = list(itertools.islice(self._stream, self.batch_size))
+        if not items or (self.drop_last and len(items) < self.batch_size):
+            raise StopIteration
+        return (self.collate_fn or default_collate)(items)
 
 
 def _fast_source(dataset, collate_fn):
@@ -138,10 +233,11 @@ def _take_rows(fast_source, indices: np.ndarray) -> tuple:
 
 def _check_arguments(dataset, batch_size, shuffle, drop_last, seed, collate_fn) -> None:
     """Fail at construction, naming the argument, rather than at the first batch."""
-    if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
-        raise TypeError(f"DataLoader: dataset must define __len__ and __getitem__, got "
-                        f"{type(dataset).__name__}")
-    if not _is_int(batch_size) or batch_size < 1:
+    if not isinstance(dataset, IterableDataset) and not (
+            hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        raise TypeError(f"DataLoader: dataset must define __len__ and __getitem__, or be an "
+                        f"IterableDataset; got {type(dataset).__name__}")
+    if batch_size is not None and (not _is_int(batch_size) or batch_size < 1):
         raise ValueError(f"DataLoader: batch_size must be an integer >= 1, got {batch_size!r}")
     for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
         if not isinstance(flag, (bool, np.bool_)):
@@ -150,6 +246,44 @@ def _check_arguments(dataset, batch_size, shuffle, drop_last, seed, collate_fn) 
         raise ValueError(f"DataLoader: seed must be None or an integer >= 0, got {seed!r}")
     if collate_fn is not None and not callable(collate_fn):
         raise ValueError(f"DataLoader: collate_fn must be callable, got {collate_fn!r}")
+
+
+def _check_sampling(dataset, batch_size, shuffle, sampler, batch_sampler, drop_last,
+                    generator, seed) -> None:
+    """The combinations PyTorch rejects, rejected with its reasons."""
+    if isinstance(dataset, IterableDataset) and (shuffle or sampler is not None
+                                                 or batch_sampler is not None):
+        raise ValueError("DataLoader: an IterableDataset decides its own order; shuffle, "
+                         "sampler and batch_sampler must be left unset")
+    if sampler is not None and shuffle:
+        raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None
+                                      or drop_last):
+        raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                         "batch_size, shuffle, sampler, and drop_last")
+    if batch_size is None and drop_last:
+        raise ValueError("DataLoader: batch_size=None option disables auto-batching and is "
+                         "mutually exclusive with drop_last")
+    if generator is not None and seed is not None:
+        raise ValueError("DataLoader: give a generator or a seed, not both")
+
+
+def _check_workers(num_workers, prefetch_factor, timeout, worker_init_fn,
+                   persistent_workers) -> None:
+    if not _is_int(num_workers) or num_workers < 0:
+        raise ValueError(f"DataLoader: num_workers must be an integer >= 0, got "
+                         f"{num_workers!r}")
+    if prefetch_factor is not None and (num_workers == 0 or not _is_int(prefetch_factor)
+                                        or prefetch_factor < 1):
+        raise ValueError("DataLoader: prefetch_factor must be an integer >= 1, and only with "
+                         f"num_workers > 0; got {prefetch_factor!r}")
+    if timeout < 0:
+        raise ValueError(f"DataLoader: timeout must be >= 0, got {timeout!r}")
+    if worker_init_fn is not None and not callable(worker_init_fn):
+        raise ValueError(f"DataLoader: worker_init_fn must be callable, got {worker_init_fn!r}")
+    if persistent_workers:
+        raise NotImplementedError("DataLoader: persistent_workers=True is not supported; "
+                                  "workers start afresh each epoch")
 
 
 def _is_int(value) -> bool:

@@ -33,3 +33,93 @@ __all__ = [
     "ReLU", "Tanh", "Sigmoid", "GELU", "LeakyReLU", "Softmax",
     "CrossEntropyLoss", "MSELoss", "BCEWithLogitsLoss",
 ]
+
+# The rest of torch.nn a user reaches for (issue 16, part 3).
+from tapegrad.nn.activations import (  # noqa: E402
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    PReLU,
+    ReLU6,
+    RReLU,
+    SiLU,
+    Softmax2d,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
+from tapegrad.nn.containers import ModuleDict, ParameterDict, ParameterList  # noqa: E402
+from tapegrad.nn.layers import (  # noqa: E402
+    Conv1d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    CosineSimilarity,
+    Dropout1d,
+    Dropout2d,
+    EmbeddingBag,
+    Fold,
+    Identity,
+    PairwiseDistance,
+    Unflatten,
+    Unfold,
+)
+from tapegrad.nn.losses import (  # noqa: E402
+    BCELoss,
+    CosineEmbeddingLoss,
+    CTCLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
+    NLLLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
+from tapegrad.nn.normalization import (  # noqa: E402
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    RMSNorm,
+)
+from tapegrad.nn.pooling import (  # noqa: E402
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    MaxPool1d,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
+
+__all__ += [
+    "CELU", "ELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "LogSigmoid", "LogSoftmax", "Mish", "PReLU", "ReLU6", "RReLU", "SiLU", "Softmax2d", "Softmin",
+    "Softplus", "Softshrink", "Softsign", "Tanhshrink", "Threshold",
+    "ModuleDict", "ParameterDict", "ParameterList",
+    "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "CosineSimilarity", "Dropout1d",
+    "Dropout2d", "Identity", "PairwiseDistance", "Unflatten", "Unfold", "Fold", "EmbeddingBag",
+    "BCELoss", "CosineEmbeddingLoss", "CTCLoss", "GaussianNLLLoss", "HingeEmbeddingLoss",
+    "HuberLoss", "KLDivLoss", "L1Loss", "MarginRankingLoss", "MultiLabelSoftMarginLoss",
+    "NLLLoss", "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss",
+    "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "AvgPool1d", "MaxPool1d", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d",
+]

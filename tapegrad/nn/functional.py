@@ -2,6 +2,12 @@
 
 Signatures follow ``torch.nn.functional``: the same argument names and order, with ``axis=``
 accepted wherever PyTorch says ``dim=``.
+
+The functions beyond the classic ones live in rooms of their own (``functional_activations``,
+``functional_layers``, ``functional_normalization``, ``functional_losses``) and are imported
+here, so ``F.NAME`` reaches
+every one. ``inplace=`` arguments are accepted and computed out of place (a tape that records
+values cannot let a later op overwrite one it still needs).
 """
 
 from __future__ import annotations
@@ -9,8 +15,18 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad import random
-from tapegrad.arguments import reduction_args
-from tapegrad.grad_mode import no_grad
+from tapegrad.nn.functional_activations import *  # noqa: F403 - the rest of F, by room
+from tapegrad.nn.functional_common import (  # noqa: F401 - _pair: also F's, for the layers
+    _class_axis,
+    _pair,
+    _reduce,
+    _same_dtype,
+    _same_shape,
+    _update_running_stats,
+)
+from tapegrad.nn.functional_layers import *  # noqa: F403
+from tapegrad.nn.functional_losses import *  # noqa: F403
+from tapegrad.nn.functional_normalization import *  # noqa: F403
 from tapegrad.ops.activation import Elu, Gelu, LeakyRelu, Silu, Softplus
 from tapegrad.ops.convolution import AvgPool2d, Conv2d, MaxPool2d
 from tapegrad.ops.linalg import Linear
@@ -18,26 +34,6 @@ from tapegrad.ops.loss import BinaryCrossEntropyWithLogits, CrossEntropy, NllLos
 from tapegrad.routines import as_tensor, clip, stack, where
 from tapegrad.routines import pad as numpy_pad
 from tapegrad.tensor import Tensor
-
-
-def _pair(value, name: str) -> tuple:
-    """An int or a pair of ints as a pair of ints, the way PyTorch reads kernel arguments."""
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
-        raise ValueError(f"{name}: expected an int or a pair of ints, got {value!r}")
-    return pair
-
-
-def _same_dtype(op: str, input: Tensor, weight: Tensor, bias=None) -> None:
-    """Refuse an input whose dtype differs from the layer's weights, as PyTorch does, rather
-    than let NumPy widen a float32 model to float64 (or compute an integer input) silently."""
-    for name, other in (("weight", weight), ("bias", bias)):
-        if other is not None and other.dtype != input.dtype:
-            raise RuntimeError(
-                f"{op}: input has dtype {input.dtype} but {name} has dtype {other.dtype}; "
-                f"they must be the same, as in PyTorch. Convert the input (x.to({name}.dtype), "
-                f"x.float()) or the model (model.to(x.dtype), model.double())"
-            )
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
@@ -143,6 +139,9 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:
     (1, 2, 2, 3)
     """
     input = as_tensor(input)
+    if isinstance(output_size, (tuple, list)):  # None keeps that axis's size, as PyTorch
+        output_size = tuple(full if size is None else size
+                            for size, full in zip(output_size, input.shape[-2:]))
     out_h, out_w = _pair(output_size, "adaptive_avg_pool2d output_size")
     if out_h <= 0 or out_w <= 0:
         raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got "
@@ -165,7 +164,7 @@ def _cell(index: int, size: int, cells: int) -> tuple:
 # ---------------------------------------------------------------------- activations
 
 
-def relu(input) -> Tensor:
+def relu(input, inplace: bool = False) -> Tensor:
     """max(x, 0), elementwise; relu'(0) = 0.
 
     >>> import tapegrad as tg
@@ -175,7 +174,7 @@ def relu(input) -> Tensor:
     return as_tensor(input).relu()
 
 
-def leaky_relu(input, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x; the gradient at 0 is negative_slope, as PyTorch.
 
     >>> import tapegrad as tg
@@ -185,7 +184,7 @@ def leaky_relu(input, negative_slope: float = 0.01) -> Tensor:
     return LeakyRelu.apply(as_tensor(input), negative_slope=negative_slope)
 
 
-def elu(input, alpha: float = 1.0) -> Tensor:
+def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha * (exp(x) - 1).
 
     >>> import tapegrad as tg
@@ -206,7 +205,7 @@ def gelu(input, approximate: str = "none") -> Tensor:
     return Gelu.apply(as_tensor(input), approximate=approximate)
 
 
-def silu(input) -> Tensor:
+def silu(input, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (also called swish).
 
     >>> import tapegrad as tg
@@ -266,32 +265,7 @@ def log_softmax(input, dim=None, *, axis=None) -> Tensor:
     return as_tensor(input).log_softmax(_class_axis("log_softmax", dim, axis, input))
 
 
-def _class_axis(op: str, dim, axis, input) -> int:
-    axis, _ = reduction_args(op, axis, dim, False, None)
-    if axis is None:  # PyTorch's legacy default: dim 0 for 0-, 1- and 3-d input, else 1
-        return 0 if np.ndim(as_tensor(input).data) in (0, 1, 3) else 1
-    return axis
-
-
 # ---------------------------------------------------------------------- losses
-
-
-def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-
-
-def _same_shape(op: str, input: Tensor, target) -> None:
-    if input.shape != np.shape(as_tensor(target).data):
-        raise ValueError(
-            f"{op}: input has shape {input.shape} but target has shape "
-            f"{np.shape(as_tensor(target).data)}; they must match"
-        )
 
 
 def mse_loss(input, target, reduction: str = "mean") -> Tensor:
@@ -505,7 +479,7 @@ def linear(input, weight, bias=None) -> Tensor:
     return Linear.apply(input, weight, bias)
 
 
-def dropout(input, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p), in
     training only. The mask comes from the generator ``tg.manual_seed`` seeds.
 
@@ -558,19 +532,6 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
     if bias is not None:
         out = out + as_tensor(bias).reshape(shape)
     return out
-
-
-def _update_running_stats(running_mean, running_var, mean, var, momentum, count):
-    with no_grad():
-        if running_mean is not None:
-            stats = as_tensor(running_mean).data
-            stats *= 1 - momentum
-            stats += momentum * mean.data.reshape(stats.shape)
-        if running_var is not None:
-            stats = as_tensor(running_var).data
-            unbiased = var.data.reshape(stats.shape) * count / max(count - 1, 1)
-            stats *= 1 - momentum
-            stats += momentum * unbiased
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
@@ -662,3 +623,4 @@ def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
     for position in range(len(pad) // 2):
         pairs[input.ndim - 1 - position] = (pad[2 * position], pad[2 * position + 1])
     return numpy_pad(input, pairs, mode=mode, constant_values=value)
+

@@ -30,3 +30,12 @@ __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler",
     "clip_grad_norm_",
 ]
+
+# More of torch.optim (issue 16, part 3).
+from tapegrad.optim.adadelta import Adadelta  # noqa: E402
+from tapegrad.optim.adamax import Adamax  # noqa: E402
+from tapegrad.optim.lbfgs import LBFGS  # noqa: E402
+from tapegrad.optim.nadam import NAdam  # noqa: E402
+from tapegrad.optim.radam import RAdam  # noqa: E402
+
+__all__ += ["Adadelta", "Adamax", "LBFGS", "NAdam", "RAdam"]

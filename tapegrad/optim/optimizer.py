@@ -377,6 +377,32 @@ class Optimizer:
         return array
 
 
+def check_non_negative(group: dict[str, Any], *names: str) -> None:
+    """Raise PyTorch's ValueError for a hyperparameter of ``group`` below 0.
+
+    >>> check_non_negative({"lr": -1.0}, "lr")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid lr value: -1.0
+    """
+    for name in names:
+        if not 0.0 <= group[name]:
+            raise ValueError(f"Invalid {name} value: {group[name]}")
+
+
+def check_betas(group: dict[str, Any]) -> None:
+    """Raise PyTorch's ValueError for a beta of ``group`` outside [0, 1).
+
+    >>> check_betas({"betas": (0.9, 1.0)})
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid beta parameter at index 1: 1.0
+    """
+    for index, beta in enumerate(group["betas"]):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
+
+
 def _count_finite(array) -> int:
     # A cast never makes a non-finite value finite, so a lower count after one means overflow.
     return int(np.count_nonzero(np.isfinite(array)))
