@@ -13,8 +13,9 @@
 from tapegrad.data.dataset import Dataset, Subset, TensorDataset, random_split
 from tapegrad.data.datasets import load_digits, load_mnist, make_moons
 from tapegrad.data.loader import DataLoader, default_collate
+from tapegrad.data.sampler import DistributedSampler
 
 __all__ = [
     "Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
-    "load_digits", "make_moons", "load_mnist",
+    "load_digits", "make_moons", "load_mnist", "DistributedSampler",
 ]

@@ -64,6 +64,8 @@ class DataLoader:
     With ``shuffle``, every epoch visits every example once, in a new order. ``seed`` gives
     the loader its own generator: the same seed gives the same sequence of epochs in every
     run. Without a seed the order is drawn from tapegrad's generator (see ``tg.manual_seed``).
+    A ``sampler`` (an iterable of indices with a length, such as ``DistributedSampler``) gives
+    the order instead; it cannot be combined with ``shuffle``.
 
     >>> dataset = TensorDataset(np.arange(10.0).reshape(5, 2), np.arange(5))
     >>> loader = DataLoader(dataset, batch_size=2, shuffle=True, seed=0)
@@ -73,8 +75,13 @@ class DataLoader:
 
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
                  drop_last: bool = False, seed: int | None = None,
-                 collate_fn: Callable | None = None):
+                 collate_fn: Callable | None = None, sampler=None):
         _check_arguments(dataset, batch_size, shuffle, drop_last, seed, collate_fn)
+        if sampler is not None and (shuffle or not hasattr(sampler, "__len__")):
+            raise ValueError("DataLoader: sampler must be an iterable of indices with a "
+                             "length, and cannot be combined with shuffle=True (the sampler "
+                             f"gives the order), got sampler={sampler!r}, shuffle={shuffle}")
+        self.sampler = sampler
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -84,7 +91,8 @@ class DataLoader:
         self._rng = None if seed is None else np.random.default_rng(seed)
 
     def __len__(self) -> int:
-        full_batches, rest = divmod(len(self.dataset), self.batch_size)
+        examples = len(self.dataset) if self.sampler is None else len(self.sampler)
+        full_batches, rest = divmod(examples, self.batch_size)
         return full_batches + int(rest > 0 and not self.drop_last)
 
     def __iter__(self) -> Iterator:
@@ -92,7 +100,10 @@ class DataLoader:
         return self._batches(self._epoch_order(), _fast_source(self.dataset, self.collate_fn))
 
     def _epoch_order(self) -> np.ndarray:
-        """The indices of one epoch: a fresh permutation when shuffling, else 0, 1, 2, ..."""
+        """The indices of one epoch: the sampler's, a fresh permutation when shuffling, else
+        0, 1, 2, ..."""
+        if self.sampler is not None:
+            return np.fromiter(self.sampler, dtype=np.int64, count=len(self.sampler))
         if not self.shuffle:
             return np.arange(len(self.dataset))
         # generator() is looked up each epoch, since manual_seed replaces it
