@@ -5,7 +5,8 @@ Averaging is where the time goes, so it overlaps the backward pass. The paramete
 into buckets of about ``bucket_cap_mb`` megabytes, last layer first (backward reaches the last
 layers first). A hook on each parameter runs as soon as its ``.grad`` is final in the walk;
 when every parameter of a bucket is done, the bucket's sum over ranks starts with a non-blocking
-MPI call, and backward goes on into the earlier layers while the network carries it. When the
+MPI call, and backward goes on into the earlier layers while the network carries it. The
+first bucket holds 1 MB at most, as PyTorch's, so that communication starts early. When the
 last parameter is done, the reducer waits for every bucket and writes the means into ``.grad``.
 """
 
@@ -200,13 +201,18 @@ class GradientReducer:
                 if id(parameter) not in reached]
 
 
+FIRST_BUCKET_BYTES = 2**20
+
+
 def _buckets(parameters: list, cap_bytes: int) -> list:
-    """Parameters in buckets of at most ``cap_bytes`` (a larger parameter alone in one), one
-    dtype per bucket, last parameter first: the order in which backward finishes them."""
+    """Parameters in buckets of at most ``cap_bytes`` (the first: 1 MB; a larger parameter
+    alone in one), one dtype per bucket, last parameter first: the order in which backward
+    finishes them."""
     buckets, filling = [], {}  # dtype -> (parameters, bytes) of the bucket being filled
     for parameter in reversed(parameters):
         members, size = filling.get(parameter.dtype, ([], 0))
-        if members and size + parameter.data.nbytes > cap_bytes:
+        cap = min(cap_bytes, FIRST_BUCKET_BYTES) if not buckets else cap_bytes
+        if members and size + parameter.data.nbytes > cap:
             buckets.append(Bucket(members, parameter.dtype))
             members, size = [], 0
         filling[parameter.dtype] = (members + [parameter], size + parameter.data.nbytes)
