@@ -97,11 +97,16 @@ class DistributedDataParallel(Module):
 
 
 class Bucket:
-    """Parameters whose gradients travel together: one flat array, one MPI call."""
+    """Parameters whose gradients travel together: one flat array, one MPI call.
+
+    >>> bucket = Bucket([tg.zeros(2, 3), tg.zeros(4)], np.float32)
+    >>> bucket.flat.shape, bucket.slice_of(1)
+    ((10,), slice(6, 10, None))
+    """
 
     def __init__(self, parameters: list, dtype) -> None:
         self.parameters = parameters
-        self.offsets = np.cumsum([0] + [parameter.data.size for parameter in parameters])
+        self.offsets = np.cumsum([0] + [parameter.data.size for parameter in parameters]).tolist()
         self.flat = np.zeros(self.offsets[-1], dtype)
         self.ready = 0
         self.work = None
@@ -112,7 +117,17 @@ class Bucket:
 
 class GradientReducer:
     """Averages the gradients of ``named_parameters`` over all ranks, bucket by bucket, while
-    the backward pass runs; ``prepare`` arms it for the backward of one forward."""
+    the backward pass runs; ``prepare`` arms it for the backward of one forward.
+
+    >>> import tapegrad.distributed as dist
+    >>> dist.init()
+    >>> weight = tg.tensor([1.0, 2.0], requires_grad=True)
+    >>> reducer = GradientReducer([("weight", weight)], cap_bytes=2**20)
+    >>> reducer.prepare(unused=(), share_used=False)
+    >>> (weight * weight).sum().backward()
+    >>> reducer.active, weight.grad
+    (False, array([2., 4.], dtype=float32))
+    """
 
     def __init__(self, named_parameters: list, cap_bytes: int) -> None:
         self.names = [name for name, _ in named_parameters]
