@@ -112,6 +112,21 @@ def test_a_crashing_rank_ends_the_job_within_seconds(tmp_path):
     assert "rank 1 of 2 stopped on RuntimeError" in result.stderr, result.stderr
 
 
+def test_a_killed_rank_ends_the_job_within_seconds(tmp_path):
+    script = tmp_path / "killed.py"
+    script.write_text(
+        "import os, signal\n"
+        "import tapegrad.distributed as dist\n"
+        "dist.init()\n"
+        "if dist.get_rank() == 1:\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "dist.barrier()\n")
+    started = time.perf_counter()
+    result = mpiexec(str(script), timeout=60)
+    assert result.returncode != 0
+    assert time.perf_counter() - started < 30
+
+
 def test_a_failing_rank_in_tapegrad_train_names_itself(tmp_path):
     # rank 1 cannot load its data; rank 0 would wait for it in the first collective
     script = tmp_path / "fail.py"
