@@ -34,7 +34,8 @@ class DistributedDataParallel(Module):
     accumulate gradients locally; the next synchronised backward averages the sum.
     ``find_unused_parameters=True`` lets a forward leave parameters out of the graph (it walks
     the graph after each forward to find them); without it, a parameter that gets no gradient
-    is an error at the next forward, as in PyTorch.
+    is an error at the next forward, as in PyTorch. ``device_ids`` is accepted, as PyTorch's
+    signature has it, and unused: the processes compute on their CPUs.
 
     >>> import tapegrad.distributed as dist
     >>> dist.init()

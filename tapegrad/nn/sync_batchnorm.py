@@ -55,6 +55,7 @@ class SyncBatchNorm(_BatchNorm):
     def convert_sync_batchnorm(cls, module: Module, process_group=None) -> Module:
         """``module`` with every BatchNorm layer in it replaced by a SyncBatchNorm holding the
         same weights and running statistics (``module`` itself, if it is one).
+        ``process_group`` is accepted, as PyTorch's signature has it: the group is the job's.
 
         >>> from tapegrad import nn
         >>> model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4))
