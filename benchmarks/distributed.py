@@ -129,7 +129,7 @@ def measure(model_name: str, processes: int, steps: int) -> dict:
     command = [launcher, "-n", str(processes), sys.executable, "-m", "benchmarks.distributed",
                "--worker", "--models", model_name, "--steps", str(steps)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT,
-                            timeout=1800)
+                            stdin=subprocess.DEVNULL, timeout=1800)
     if result.returncode != 0:
         sys.exit(f"benchmarks.distributed: {' '.join(command)} failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])

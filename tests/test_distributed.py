@@ -39,7 +39,7 @@ def mpiexec(*args, timeout=120, cwd=None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
         "PYTHONPATH", "")]), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     return subprocess.run([launcher, "-n", "2", sys.executable, *args], capture_output=True,
-                          text=True, timeout=timeout, env=env, cwd=cwd)
+                          stdin=subprocess.DEVNULL, text=True, timeout=timeout, env=env, cwd=cwd)
 
 
 def moons(out, **settings):
