@@ -8,6 +8,7 @@ Skipped only without mpi4py (the ``distributed`` extra); CI installs it, so ther
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -38,8 +39,17 @@ def mpiexec(*args, timeout=120, cwd=None) -> subprocess.CompletedProcess:
     assert launcher, "mpi4py is installed but mpiexec is not: pip install mpich"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
         "PYTHONPATH", "")]), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    return subprocess.run([launcher, "-n", "2", sys.executable, *args], capture_output=True,
-                          stdin=subprocess.DEVNULL, text=True, timeout=timeout, env=env, cwd=cwd)
+    # a session of its own, so that a job that hangs is ended whole: mpiexec and every rank
+    job = subprocess.Popen([launcher, "-n", "2", sys.executable, *args], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                           cwd=cwd, start_new_session=True)
+    try:
+        stdout, stderr = job.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(job.pid, signal.SIGKILL)
+        stdout, stderr = job.communicate()
+        pytest.fail(f"mpiexec {' '.join(args)} hung for {timeout} s:\n{stdout}{stderr}")
+    return subprocess.CompletedProcess(job.args, job.returncode, stdout, stderr)
 
 
 def moons(out, **settings):
