@@ -10,7 +10,7 @@
 """
 
 from tapegrad.tensor import Tensor, tensor  # isort: skip  (first: ops make tensors of its class)
-from tapegrad import autograd, data, func, nn, optim, utils, viz
+from tapegrad import autograd, data, distributed, func, nn, optim, utils, viz
 from tapegrad.autograd import GradcheckError, grad, gradcheck, gradgradcheck
 from tapegrad.creation import (
     arange,
@@ -271,5 +271,5 @@ __all__ = [
     "rot90", "scatter", "scatter_add", "select", "swapdims", "t", "take_along_dim", "tensor_split",
     "tril", "triu", "unbind", "unflatten",
     # models, training and checkpoints
-    "nn", "optim", "data", "func", "viz", "save", "load", "utils", "autograd",
+    "nn", "optim", "data", "func", "viz", "save", "load", "utils", "autograd", "distributed",
 ]

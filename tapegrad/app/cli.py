@@ -4,6 +4,10 @@ Errors (an unknown dataset, a missing MNIST folder, a bad flag value, an unwrita
 are one line on stderr naming the flag, and exit status 2, never a traceback. A loss that is
 not finite is exit status 1; a run stopped by Ctrl-C or SIGTERM saves a checkpoint, says in one
 line how to resume it, and exits with 130, as shells do for an interrupted command.
+
+Under ``mpiexec``, those two end every rank at the same step, and rank 0 says so. Any other
+failure may be one rank's alone while the others wait for it in a collective: that rank names
+itself and ends the whole job (MPI's abort).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import math
 import sys
 
 import tapegrad as tg
+from tapegrad import distributed as dist
 from tapegrad.app.config import DEFAULT_LR, TrainConfig
 from tapegrad.app.evaluate import evaluate_checkpoint
 from tapegrad.app.signals import stop_requests
@@ -145,12 +150,12 @@ def main(argv=None) -> int:
         else:
             _train_command(dict(vars(args)), log)
     except TrainingInterrupted as interrupted:
-        return _fail(interrupted, EXIT_INTERRUPTED)
+        return _fail(interrupted, EXIT_INTERRUPTED, every_rank=True)
     except KeyboardInterrupt:  # a second Ctrl-C, or one before the first step could stop
         hint = "; resume from the last checkpoint.npz it wrote" if args.command == "train" else ""
         return _fail(f"tapegrad {args.command}: interrupted{hint}", EXIT_INTERRUPTED)
     except NonFiniteLoss as error:
-        return _fail(f"tapegrad train: error: {error}", EXIT_NON_FINITE)
+        return _fail(f"tapegrad train: error: {error}", EXIT_NON_FINITE, every_rank=True)
     except (ValueError, FileNotFoundError, ImportError, OSError) as error:
         return _fail(f"tapegrad {args.command}: error: {error}", EXIT_ERROR)
     return 0
@@ -175,9 +180,21 @@ def _train_command(given: dict, log) -> None:
             train(TrainConfig(**given, progress=progress), log=log, stop=stop)
 
 
-def _fail(message, status: int) -> int:
-    print(message, file=sys.stderr, flush=True)
-    return status
+def _fail(message, status: int, every_rank: bool = False) -> int:
+    """Print ``message`` and return ``status``. In a job of several processes, a failure that
+    ``every_rank`` met at the same step is said once, by rank 0; any other ends the job."""
+    if not (dist.is_initialized() and dist.get_world_size() > 1):
+        print(message, file=sys.stderr, flush=True)
+        return status
+    rank, size = dist.get_rank(), dist.get_world_size()
+    if every_rank:
+        if rank == 0:
+            print(message, file=sys.stderr, flush=True)
+        return status
+    print(f"rank {rank} of {size}: {message}; stopping all {size} processes", file=sys.stderr,
+          flush=True)
+    dist.abort(status)
+    return status  # not reached: abort ends this process too
 
 
 if __name__ == "__main__":

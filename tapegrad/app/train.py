@@ -5,7 +5,9 @@ every epoch it writes ``checkpoint.npz`` (and ``best.npz`` when the test accurac
 so far) and ``metrics.csv``; at the end, ``curves.png``. A stop request (SIGINT, SIGTERM: see
 ``signals.py``) ends the run between two steps with a checkpoint that ``resume`` continues to
 the very same weights; a loss that is not finite ends it with an error and keeps the last good
-checkpoint. Like all of ``tapegrad.app`` it uses only the public API.
+checkpoint. Under ``mpiexec -n N`` the N processes train one model data-parallel
+(``parallel.py``), and rank 0 alone prints and writes. Like all of ``tapegrad.app`` it uses
+only the public API.
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ import numpy as np
 from tapegrad.app.build import epoch_loader, load_split
 from tapegrad.app.checkpoint import TrainingState, restore_state, save_checkpoint
 from tapegrad.app.config import DEFAULT_LR, TrainConfig
-from tapegrad.app.evaluate import evaluate
 from tapegrad.app.outputs import plot_curves, prepare_out, write_metrics
-from tapegrad.nn import functional as F
+from tapegrad.app.parallel import Processes
 
 __all__ = ["DEFAULT_LR", "NonFiniteLoss", "TrainConfig", "TrainingInterrupted", "resume",
            "train"]
@@ -60,12 +61,15 @@ def train(config: TrainConfig, log=print, stop=None) -> list[dict]:
     >>> [row["epoch"] for row in history]
     [1, 2]
     """
-    out = prepare_out(config.out)
+    processes = Processes.of_this_job()
+    log = log if processes.is_main else _silent
+    out = prepare_out(config.out) if processes.is_main else Path(config.out)
     split = load_split(config)
     state = TrainingState.fresh(config, split.x_train.shape[1:], split.classes)
-    log(f"training {config.model} on {config.dataset}: {len(split.x_train)} train / "
+    on = f" on {processes.size} processes" if processes.size > 1 else ""
+    log(f"training {config.model} on {config.dataset}{on}: {len(split.x_train)} train / "
         f"{len(split.x_test)} test examples, {config.optimizer}, {config.epochs} epochs")
-    return _run(state, split, out, log, stop)
+    return _run(state, split, out, log, stop, processes)
 
 
 def resume(checkpoint: str | os.PathLike, out: str | os.PathLike | None = None, log=print,
@@ -74,14 +78,18 @@ def resume(checkpoint: str | os.PathLike, out: str | os.PathLike | None = None, 
     checkpoint is in); ``overrides`` may set ``progress`` and ``data_dir``.
 
     The result is the uninterrupted run's, to the last bit: the same batches in the same
-    order, the optimizer's and the schedule's state as they were.
+    order, the optimizer's and the schedule's state as they were. It may go on with another
+    number of processes than it began with: the batches are the same.
     """
+    processes = Processes.of_this_job()
+    log = log if processes.is_main else _silent
     out = Path(checkpoint).parent if out is None else Path(out)
     try:
         state = restore_state(checkpoint, out=str(out), **overrides)
     except (ValueError, FileNotFoundError) as error:
         raise type(error)(f"--resume {checkpoint}: {error}") from None
-    prepare_out(out)
+    if processes.is_main:
+        prepare_out(out)
     split = load_split(state.config)
     done, config = state.progress, state.config
     if done.epoch < config.epochs:
@@ -89,19 +97,26 @@ def resume(checkpoint: str | os.PathLike, out: str | os.PathLike | None = None, 
             f"{done.epoch + 1} of {config.epochs}, after step {done.step}")
     else:
         log(f"{checkpoint} has finished all {config.epochs} epochs; nothing left to train")
-    return _run(state, split, out, log, stop)
+    return _run(state, split, out, log, stop, processes)
 
 
-def _run(state: TrainingState, split, out: Path, log, stop) -> list[dict]:
+def _silent(line: str) -> None:
+    """The log of every rank but 0: one table per job, not one per process."""
+
+
+def _run(state: TrainingState, split, out: Path, log, stop, processes: Processes) -> list[dict]:
     """The epochs still to do, then ``curves.png``; returns the metrics of every epoch."""
     if state.progress.epoch < state.config.epochs:
         log(TABLE_HEADER)
+    model = processes.wrap(state.model)
     # an overflow on the way to inf or nan is reported once, by the finiteness checks
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         while state.progress.epoch < state.config.epochs:
-            _train_epoch(state, split, out, stop)
-            log(_table_row(_finish_epoch(state, split, out)))
+            _train_epoch(state, model, split, out, stop, processes)
+            log(_table_row(_finish_epoch(state, split, out, processes)))
     history = state.progress.history
+    if not processes.is_main:
+        return history
     write_metrics(history, out / "metrics.csv")  # also when a finished run moved to a new --out
     if not plot_curves(history, out / "curves.png"):
         log("matplotlib is not installed, so no curves.png (pip install 'tapegrad[plots]')")
@@ -110,31 +125,44 @@ def _run(state: TrainingState, split, out: Path, log, stop) -> list[dict]:
     return history
 
 
-def _train_epoch(state: TrainingState, split, out: Path, stop) -> None:
+def _train_epoch(state: TrainingState, model, split, out: Path, stop,
+                 processes: Processes) -> None:
     """The steps of the epoch under way that are still to do (all of them, unless resumed)."""
     progress = state.progress
     epoch = progress.epoch + 1
     loader = epoch_loader(split, state.config, epoch)
     started = time.perf_counter() - progress.seconds
     # a resumed epoch skips the batches it already took: same order, so the same batches
-    batches = _with_progress_bar(islice(loader, progress.step, None), state, len(loader))
+    batches = islice(loader, progress.step, None)
+    if processes.is_main:
+        batches = _with_progress_bar(batches, state, len(loader))
     for x, y in batches:
-        if stop is not None and stop.is_set():
+        if _stop_requested(stop, processes):
             progress.seconds = time.perf_counter() - started
             if hasattr(batches, "close"):
                 batches.close()  # clear the bar, so the one line about resuming stands alone
-            save_checkpoint(state, out / "checkpoint.npz")
+            if processes.is_main:
+                save_checkpoint(state, out / "checkpoint.npz")
             raise TrainingInterrupted(out / "checkpoint.npz", epoch, progress.step)
-        _step(state, x, y, out)
+        _step(state, model, x, y, out, processes)
         if hasattr(batches, "set_postfix"):
             batches.set_postfix(loss=f"{progress.loss_total / progress.examples:.4f}")
     progress.seconds = time.perf_counter() - started
 
 
-def _step(state: TrainingState, x, y, out: Path) -> None:
-    """One gradient step, refused before the update when the loss is not finite."""
-    loss = F.cross_entropy(state.model(x), y)
-    value = loss.item()
+def _stop_requested(stop, processes: Processes) -> bool:
+    """A stop asked for (on any rank: all ranks stop at the same step)."""
+    asked = stop is not None and stop.is_set()
+    return asked if processes.size == 1 else bool(processes.total(asked)[0])
+
+
+def _step(state: TrainingState, model, x, y, out: Path, processes: Processes) -> None:
+    """One gradient step on the batch (this rank's slice of it), refused before the update
+    when the loss over the whole batch is not finite."""
+    loss, summed = processes.loss(model(processes.shard(x)), processes.shard(y), len(y))
+    if processes.size > 1:
+        summed = float(processes.total(summed)[0])
+    value = summed / len(y)
     if not math.isfinite(value):
         raise _non_finite(f"the training loss became {value}",
                           f"in epoch {state.progress.epoch + 1} at step {state.progress.step + 1}",
@@ -144,14 +172,14 @@ def _step(state: TrainingState, x, y, out: Path) -> None:
     state.optimizer.step()
     progress = state.progress
     progress.step += 1
-    progress.loss_total += value * len(y)
+    progress.loss_total += summed
     progress.examples += len(y)
 
 
-def _finish_epoch(state: TrainingState, split, out: Path) -> dict:
+def _finish_epoch(state: TrainingState, split, out: Path, processes: Processes) -> dict:
     """Measure the test set, step the schedule, write the checkpoints and metrics.csv."""
     progress = state.progress
-    result = evaluate(state.model, split.x_test, split.y_test)
+    result = processes.evaluate(state.model, split.x_test, split.y_test)
     when = f"after epoch {progress.epoch + 1} (step {progress.step})"
     if not math.isfinite(result.loss):
         raise _non_finite(f"the test loss became {result.loss}", when, state, out)
@@ -168,10 +196,11 @@ def _finish_epoch(state: TrainingState, split, out: Path) -> dict:
     is_best = progress.best_accuracy is None or result.accuracy > progress.best_accuracy
     if is_best:
         progress.best_accuracy = result.accuracy
-    save_checkpoint(state, out / "checkpoint.npz")
-    if is_best:
-        save_checkpoint(state, out / "best.npz")
-    write_metrics(progress.history, out / "metrics.csv")
+    if processes.is_main:
+        save_checkpoint(state, out / "checkpoint.npz")
+        if is_best:
+            save_checkpoint(state, out / "best.npz")
+        write_metrics(progress.history, out / "metrics.csv")
     return row
 
 

@@ -20,6 +20,7 @@ from tapegrad.data.dataset import (
     random_split,
 )
 from tapegrad.data.datasets import load_digits, load_mnist, make_moons
+from tapegrad.data.distributed_sampler import DistributedSampler
 from tapegrad.data.loader import DataLoader, default_collate
 from tapegrad.data.sampler import (
     BatchSampler,
@@ -33,7 +34,7 @@ from tapegrad.data.worker import WorkerInfo, get_worker_info
 
 __all__ = [
     "Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
-    "load_digits", "make_moons", "load_mnist",
+    "load_digits", "make_moons", "load_mnist", "DistributedSampler",
 ]
 __all__ += [  # samplers, more datasets and worker processes (issue 16, part 3)
     "ConcatDataset", "ChainDataset", "IterableDataset", "Sampler", "SequentialSampler",

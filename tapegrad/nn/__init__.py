@@ -25,11 +25,12 @@ from tapegrad.nn.layers import (
 )
 from tapegrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from tapegrad.nn.module import Module, Parameter
+from tapegrad.nn.sync_batchnorm import SyncBatchNorm
 
 __all__ = [
     "functional", "init", "utils", "Module", "Parameter", "Sequential", "ModuleList",
     "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "Embedding",
-    "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "SyncBatchNorm",
     "ReLU", "Tanh", "Sigmoid", "GELU", "LeakyReLU", "Softmax",
     "CrossEntropyLoss", "MSELoss", "BCEWithLogitsLoss",
 ]

@@ -9,6 +9,7 @@ random_split, DataLoader, default_collate.
 from tapegrad.data import (
     DataLoader,
     Dataset,
+    DistributedSampler,
     Subset,
     TensorDataset,
     default_collate,
@@ -16,4 +17,4 @@ from tapegrad.data import (
 )
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader",
-           "default_collate"]
+           "default_collate", "DistributedSampler"]
