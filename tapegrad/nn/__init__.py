@@ -25,6 +25,7 @@ from tapegrad.nn.layers import (
 )
 from tapegrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from tapegrad.nn.module import Module, Parameter
+from tapegrad.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 
 __all__ = [
     "functional", "init", "utils", "Module", "Parameter", "Sequential", "ModuleList",
@@ -32,4 +33,5 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "ReLU", "Tanh", "Sigmoid", "GELU", "LeakyReLU", "Softmax",
     "CrossEntropyLoss", "MSELoss", "BCEWithLogitsLoss",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 ]
