@@ -13,13 +13,13 @@ import warnings
 
 import numpy as np
 
+from tapegrad.creation import zeros
 from tapegrad.dtypes import get_default_dtype
 from tapegrad.nn import functional as F
 from tapegrad.nn import init
 from tapegrad.nn.module import Module, Parameter
-from tapegrad.nn.utils.rnn import PackedSequence, pad_packed_sequence, packed_rows
+from tapegrad.nn.utils.rnn import PackedSequence, packed_rows, pad_packed_sequence
 from tapegrad.ops.recurrent import GRULayer, LSTMLayer, RNNLayer
-from tapegrad.creation import zeros
 from tapegrad.routines import as_tensor, cat, stack
 from tapegrad.tensor import Tensor
 
