@@ -10,6 +10,14 @@ and ``functional`` (imported as ``F``), with PyTorch's names, arguments and init
 
 from tapegrad.nn import functional, init, utils
 from tapegrad.nn.activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from tapegrad.nn.attention import (
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from tapegrad.nn.containers import ModuleList, Sequential
 from tapegrad.nn.layers import (
     AvgPool2d,
@@ -34,4 +42,6 @@ __all__ = [
     "ReLU", "Tanh", "Sigmoid", "GELU", "LeakyReLU", "Softmax",
     "CrossEntropyLoss", "MSELoss", "BCEWithLogitsLoss",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+    "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
 ]

@@ -11,6 +11,7 @@ import numpy as np
 from tapegrad import random
 from tapegrad.arguments import reduction_args
 from tapegrad.grad_mode import no_grad
+from tapegrad.nn.functional_attention import scaled_dot_product_attention  # noqa: F401
 from tapegrad.ops.activation import Elu, Gelu, LeakyRelu, Silu, Softplus
 from tapegrad.ops.convolution import AvgPool2d, Conv2d, MaxPool2d
 from tapegrad.ops.linalg import Linear
