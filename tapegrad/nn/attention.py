@@ -445,8 +445,8 @@ class Transformer(Module):
         """A float (sz, sz) mask with -inf above the diagonal: position i sees 0..i only.
 
         >>> Transformer.generate_square_subsequent_mask(2)
-        tensor([[0., -inf],
-                [0., 0.]])
+        tensor([[  0., -inf],
+                [  0.,   0.]])
         """
         mask = np.where(_causal_mask(sz, sz), -np.inf, 0.0)
         return Tensor(mask.astype(get_default_dtype() if dtype is None else dtype))
