@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 
 from tapegrad.function import Function, once_differentiable
-from tapegrad.ops.elementwise import stable_sigmoid
 
 
 def _check_layer(op: str, x, h0, w_ih, w_hh, gates: int) -> None:
@@ -34,6 +33,11 @@ def _check_layer(op: str, x, h0, w_ih, w_hh, gates: int) -> None:
     if h0.shape != (x.shape[1], hidden):
         raise ValueError(
             f"{op}: initial hidden state of shape {h0.shape}, expected {(x.shape[1], hidden)}")
+
+
+def _sigmoid(x):
+    """1 / (1 + exp(-x)) as (1 + tanh(x / 2)) / 2: one ufunc, and no overflow for any x."""
+    return 0.5 + 0.5 * np.tanh(0.5 * x)
 
 
 def _steps(length: int, reverse: bool) -> range:
@@ -70,7 +74,9 @@ def _summed_over_steps(grad_gates, values):
 
 def _input_grads(grad_gates, x, w_ih, needs_x: bool):
     """dL/dx (when needed), dL/dW_ih and dL/db_ih from the input gates' gradients."""
-    grad_x = (grad_gates @ w_ih) if needs_x else None
+    grad_x = None
+    if needs_x:  # one 2-d product: np.matmul of a stack by a matrix does not use BLAS
+        grad_x = (grad_gates.reshape(-1, grad_gates.shape[2]) @ w_ih).reshape(x.shape)
     grad_w_ih, grad_b = _summed_over_steps(grad_gates, x)
     return grad_x, grad_w_ih, grad_b
 
@@ -171,10 +177,9 @@ class LSTMLayer(Function):
         for t in _steps(steps, reverse):
             previous[t], previous_c[t] = h, c
             a = pre[t] + h @ w_hh.T
-            i, f, g, o = np.split(a, 4, axis=1)
-            i, f, o = stable_sigmoid(i), stable_sigmoid(f), stable_sigmoid(o)
-            g = np.tanh(g)
-            gates[t] = np.concatenate([i, f, g, o], axis=1)
+            gates[t] = _sigmoid(a)
+            gates[t, :, 2 * hidden:3 * hidden] = np.tanh(a[:, 2 * hidden:3 * hidden])
+            i, f, g, o = np.split(gates[t], 4, axis=1)
             c_new = f * c + i * g
             tanh_c[t] = np.tanh(c_new)
             h_new = o * tanh_c[t]
@@ -261,8 +266,8 @@ class GRULayer(Function):
             recurrent = h @ w_hh.T
             if b_hh is not None:
                 recurrent += b_hh
-            r = stable_sigmoid(pre[t, :, :hidden] + recurrent[:, :hidden])
-            z = stable_sigmoid(pre[t, :, hidden:2 * hidden] + recurrent[:, hidden:2 * hidden])
+            r, z = np.split(_sigmoid(pre[t, :, :2 * hidden] + recurrent[:, :2 * hidden]), 2,
+                            axis=1)
             n = np.tanh(pre[t, :, 2 * hidden:] + r * recurrent[:, 2 * hidden:])
             gates[t] = np.concatenate([r, z, n, recurrent[:, 2 * hidden:]], axis=1)
             h_new = (1 - z) * n + z * h
