@@ -25,6 +25,7 @@ from tapegrad.app.checkpoint import TrainingState, restore_state, save_checkpoin
 from tapegrad.app.config import DEFAULT_LR, TrainConfig
 from tapegrad.app.evaluate import evaluate
 from tapegrad.app.outputs import plot_curves, prepare_out, write_metrics
+from tapegrad.app.text import unigram_loss
 from tapegrad.nn import functional as F
 
 __all__ = ["DEFAULT_LR", "NonFiniteLoss", "TrainConfig", "TrainingInterrupted", "resume",
@@ -65,6 +66,9 @@ def train(config: TrainConfig, log=print, stop=None) -> list[dict]:
     state = TrainingState.fresh(config, split.x_train.shape[1:], split.classes)
     log(f"training {config.model} on {config.dataset}: {len(split.x_train)} train / "
         f"{len(split.x_test)} test examples, {config.optimizer}, {config.epochs} epochs")
+    if config.task == "text":
+        log(f"the test loss to beat: {unigram_loss(split.y_train, split.y_test, split.classes):.4f}"
+            " (each character by its frequency, the unigram baseline)")
     return _run(state, split, out, log, stop)
 
 
