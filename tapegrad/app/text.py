@@ -136,6 +136,11 @@ class CharModel(nn.Module):
     def logits(self, features) -> tg.Tensor:
         return self.head(features).permute(0, 2, 1)
 
+    def step(self, indices, state=None) -> tuple:
+        """The next character's logits after ``indices`` (1, n) that follow ``state`` (what an
+        earlier step returned, None at the start), and the state after them."""
+        raise NotImplementedError(f"{type(self).__name__} must define step")
+
 
 class CharLSTM(CharModel):
     """Characters -> embedding -> LSTM -> logits of the next character at every position.
@@ -153,6 +158,17 @@ class CharLSTM(CharModel):
     def forward(self, indices) -> tg.Tensor:
         features, _ = self.lstm(self.embedding(_as_indices(indices)))
         return self.logits(features)
+
+    def step(self, indices, state=None) -> tuple:
+        """The LSTM's (h, c) is the state: each new character costs one time step.
+
+        >>> model = CharLSTM(vocabulary("abc"), hidden_size=4)
+        >>> logits, (h, c) = model.step(np.array([[0, 1]]))
+        >>> logits.shape, h.shape
+        ((1, 3), (1, 1, 4))
+        """
+        features, state = self.lstm(self.embedding(_as_indices(indices)), state)
+        return self.head(features[:, -1]), state
 
 
 class CharTransformer(CharModel):
@@ -183,6 +199,20 @@ class CharTransformer(CharModel):
         return self.logits(self.encoder(features, is_causal=True))
 
 
+    def step(self, indices, state=None) -> tuple:
+        """The last ``CONTEXT`` characters are the state: each step reads them all again.
+
+        >>> model = CharTransformer(vocabulary("abc"), d_model=8, nhead=2, num_layers=1)
+        >>> logits, seen = model.step(np.array([[0, 1]]))
+        >>> logits.shape, seen.tolist()
+        ((1, 3), [[0, 1]])
+        """
+        seen = _as_indices(indices) if state is None else np.concatenate(
+            [state, _as_indices(indices)], axis=1)
+        seen = seen[:, -self.position.shape[0]:]
+        return self.forward(seen)[:, :, -1], seen
+
+
 def _as_indices(indices) -> np.ndarray:
     return np.asarray(indices.data if isinstance(indices, tg.Tensor) else indices)
 
@@ -208,8 +238,7 @@ def build_text_model(name: str, classes: int) -> CharModel:
 def generate(model: CharModel, prompt: str, length: int = 200, temperature: float = 1.0,
              seed: int = 0) -> str:
     """``prompt`` followed by ``length`` characters drawn one at a time from the model's
-    next-character distribution (sharper below temperature 1, flatter above), each seeing the
-    last ``CONTEXT`` characters.
+    next-character distribution (sharper below temperature 1, flatter above).
 
     >>> model = CharLSTM(vocabulary("ab"), hidden_size=4)
     >>> text = generate(model, "ab", length=5)
@@ -221,15 +250,16 @@ def generate(model: CharModel, prompt: str, length: int = 200, temperature: floa
     codes = model.vocabulary.data
     if not prompt:
         raise ValueError("--prompt must have at least one character")
-    indices = list(encode(prompt, codes))
     rng = np.random.default_rng(seed)
+    drawn = []
     was_training = model.training
     model.eval()
     with tg.no_grad():
+        logits, state = model.step(encode(prompt, codes)[None, :])
         for _ in range(length):
-            window = np.array([indices[-CONTEXT:]], dtype=np.int64)
-            scores = model(window).data[0, :, -1].astype(np.float64) / temperature
+            scores = logits.data[0].astype(np.float64) / temperature
             probabilities = np.exp(scores - scores.max())
-            indices.append(int(rng.choice(len(codes), p=probabilities / probabilities.sum())))
+            drawn.append(int(rng.choice(len(codes), p=probabilities / probabilities.sum())))
+            logits, state = model.step(np.array([drawn[-1:]]), state)
     model.train(was_training)
-    return prompt + decode(indices[len(encode(prompt, codes)):], codes)
+    return prompt + decode(drawn, codes)
