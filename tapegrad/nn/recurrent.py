@@ -98,6 +98,24 @@ class RNNBase(Module):
         """
         return 2 if self.bidirectional else 1
 
+    @property
+    def all_weights(self) -> list:
+        """Per layer and direction, its parameters in PyTorch's order (w_ih, w_hh, b_ih, b_hh,
+        w_hr), as PyTorch's ``all_weights``.
+
+        >>> [w.shape for w in GRU(2, 3).all_weights[0]]
+        [(9, 2), (9, 3), (9,), (9,)]
+        """
+        return [[weight for weight in self._weights(suffix) if weight is not None]
+                for layer in range(self.num_layers) for suffix in self._suffixes(layer)]
+
+    def flatten_parameters(self) -> None:
+        """Nothing to do: PyTorch packs its weights into one buffer for cuDNN; tapegrad's
+        fused ops read them where they are. Kept so that PyTorch code runs unchanged.
+
+        >>> LSTM(2, 3).flatten_parameters()
+        """
+
     def _suffixes(self, layer: int) -> list:
         return [f"_l{layer}", f"_l{layer}_reverse"][:self.directions]
 
