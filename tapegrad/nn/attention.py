@@ -170,14 +170,14 @@ class MultiheadAttention(Module):
                                  f"expected {expected[0]} or {expected[1]}")
             if mask.ndim == 3:
                 mask = mask.reshape((batch, self.num_heads) + tuple(mask.shape[1:]))
-            masks.append(self._pad_keys(mask))
+            masks.append(self._with_bias_key(mask))
         if key_padding_mask is not None:
             mask = additive_mask(key_padding_mask, q.dtype, allowed_when_true=False)
             if tuple(mask.shape) != (batch, keys - self._added_keys()):
                 raise ValueError(f"MultiheadAttention: key_padding_mask of shape "
                                  f"{tuple(mask.shape)}, expected "
                                  f"{(batch, keys - self._added_keys())}")
-            masks.append(self._pad_keys(mask.reshape((batch, 1, 1, mask.shape[-1]))))
+            masks.append(self._with_bias_key(mask.reshape((batch, 1, 1, mask.shape[-1]))))
         if not masks:
             return None
         return masks[0] if len(masks) == 1 else masks[0] + masks[1]
@@ -185,14 +185,9 @@ class MultiheadAttention(Module):
     def _added_keys(self) -> int:
         return int(self.bias_k is not None)
 
-    def _pad_keys(self, mask):
-        """A mask widened with zeros (nothing masked) for the key bias_k appended."""
-        if not self._added_keys():
-            return mask
-        pairs = [(0, 0)] * (mask.ndim - 1) + [(0, 1)]
-        if isinstance(mask, Tensor):
-            return F.pad(mask, (0, 1))
-        return np.pad(mask, pairs)
+    def _with_bias_key(self, mask):
+        """The mask, with a column for the key bias_k appends when there is one."""
+        return _one_more_key(mask) if self._added_keys() else mask
 
     def _extra_keys(self, q, k, v, mask) -> tuple:
         """With add_zero_attn, one more key and value of zeros that every query may see."""
@@ -200,10 +195,7 @@ class MultiheadAttention(Module):
             return q, k, v, mask
         zeros = Tensor(np.zeros(k.shape[:2] + (1, k.shape[3]), dtype=k.dtype))
         k, v = cat([k, zeros], dim=2), cat([v, zeros], dim=2)
-        if mask is not None:
-            mask = F.pad(mask, (0, 1)) if isinstance(mask, Tensor) else np.pad(
-                mask, [(0, 0)] * (mask.ndim - 1) + [(0, 1)])
-        return q, k, v, mask
+        return q, k, v, None if mask is None else _one_more_key(mask)
 
     def _attention_with_weights(self, q, k, v, mask, dropout: float) -> tuple:
         """Attention spelled out, to return its probabilities (a query that may see no key
@@ -216,6 +208,13 @@ class MultiheadAttention(Module):
 
     def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
+
+
+def _one_more_key(mask):
+    """An additive mask (array or Tensor) with one more key, on the last axis, left open."""
+    if isinstance(mask, Tensor):
+        return F.pad(mask, (0, 1))
+    return np.pad(mask, [(0, 0)] * (mask.ndim - 1) + [(0, 1)])
 
 
 def _activation(activation):

@@ -63,7 +63,8 @@ class ScaledDotProductAttention(Function):
     @once_differentiable
     def backward(self, grad):
         q, k, v, probabilities, keep = self.saved
-        needs_q, needs_k, needs_v, needs_mask = (self.needs_input_grad + (False,) * 5)[:4]
+        # mask and keep are optional inputs: pad needs_input_grad to name all four
+        needs_q, needs_k, needs_v, needs_mask = (self.needs_input_grad + (False,) * 2)[:4]
         dropped = probabilities if keep is None else probabilities * keep
         grad_v = _swap(dropped) @ grad if needs_v else None
         grad_probabilities = grad @ _swap(v)
