@@ -271,3 +271,15 @@ def test_utils_rnn_reachable_as_in_pytorch():
 
     assert tg.nn.utils.rnn.pack_padded_sequence is pack_padded_sequence
     assert isinstance(pack_padded_sequence(tg.ones(2, 1, 1), [2]), PackedSequence)
+
+
+@pytest.mark.parametrize("name", ["RNN", "GRU", "LSTM"])
+def test_empty_batch_runs_and_empty_sequence_is_refused(name):
+    layer = getattr(nn, name)(3, 4, num_layers=2)
+    x = tg.ones(5, 0, 3, requires_grad=True)
+    output, _ = layer(x)
+    assert output.shape == (5, 0, 4)
+    output.sum().backward()
+    assert x.grad.shape == (5, 0, 3)
+    with pytest.raises(ValueError, match=r"with T > 0 \(the sequence length\), got \(0, 2, 3\)"):
+        layer(tg.ones(0, 2, 3))

@@ -23,8 +23,9 @@ from tapegrad.function import Function, once_differentiable
 
 def _check_layer(op: str, x, h0, w_ih, w_hh, gates: int) -> None:
     """Shapes of a layer's input, initial state and weights, or a ValueError naming them."""
-    if x.ndim != 3:
-        raise ValueError(f"{op}: expected input of shape (T, B, input_size), got {x.shape}")
+    if x.ndim != 3 or x.shape[0] == 0:
+        raise ValueError(f"{op}: expected input of shape (T, B, input_size) with T > 0 "
+                         f"(the sequence length), got {x.shape}")
     hidden = w_hh.shape[1]
     if w_ih.shape != (w_hh.shape[0], x.shape[2]) or w_hh.shape[0] % gates:
         raise ValueError(
@@ -59,17 +60,17 @@ def _active(lengths, steps: int, batch: int, dtype):
 def _input_gates(x, w_ih, bias):
     """x_t @ W_ih^T + bias for every step at once: one (T*B, I) x (I, G) product."""
     steps, batch, _ = x.shape
-    gates = x.reshape(steps * batch, -1) @ w_ih.T
+    gates = x.reshape(steps * batch, x.shape[2]) @ w_ih.T
     if bias is not None:
         gates += bias
-    return gates.reshape(steps, batch, -1)
+    return gates.reshape(steps, batch, w_ih.shape[0])
 
 
 def _summed_over_steps(grad_gates, values):
     """sum over t of grad_gates[t]^T @ values[t] (a weight's gradient), and of grad_gates[t]
     (its bias's): one product over all steps at once."""
     flat = grad_gates.reshape(-1, grad_gates.shape[2])
-    return flat.T @ values.reshape(flat.shape[0], -1), flat.sum(axis=0)
+    return flat.T @ values.reshape(flat.shape[0], values.shape[2]), flat.sum(axis=0)
 
 
 def _input_grads(grad_gates, x, w_ih, needs_x: bool):
