@@ -303,3 +303,14 @@ def test_layers_train_with_dropout_and_differ_from_eval():
     evaluated = layer(x).data
     layer.train()
     assert not np.allclose(layer(x).data, evaluated)
+
+
+def test_float32_encoder_layer_matches_pytorch_float32(torch, rng):
+    options = dict(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0, batch_first=True)
+    theirs = torch.nn.TransformerEncoderLayer(**options)
+    ours = nn.TransformerEncoderLayer(**options)
+    load_torch_weights(theirs, ours)
+    x = rng.normal(size=(2, 5, 8)).astype(np.float32)
+    assert_same_values_and_gradients(torch, theirs, ours, [torch.tensor(x, requires_grad=True)],
+                                     [tg.tensor(x, requires_grad=True)], rtol=1e-4, atol=1e-5)
+    assert ours(tg.tensor(x)).dtype == np.float32

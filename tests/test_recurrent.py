@@ -283,3 +283,14 @@ def test_empty_batch_runs_and_empty_sequence_is_refused(name):
     assert x.grad.shape == (5, 0, 3)
     with pytest.raises(ValueError, match=r"with T > 0 \(the sequence length\), got \(0, 2, 3\)"):
         layer(tg.ones(0, 2, 3))
+
+
+@pytest.mark.parametrize("name", ["GRU", "LSTM"])
+def test_float32_matches_pytorch_float32(torch, name, rng):
+    theirs = getattr(torch.nn, name)(4, 3, num_layers=2, bidirectional=True)
+    ours = getattr(nn, name)(4, 3, num_layers=2, bidirectional=True)
+    load_torch_weights(theirs, ours)
+    x = rng.normal(size=(6, 2, 4)).astype(np.float32)
+    assert_same_values_and_gradients(torch, theirs, ours, [torch.tensor(x, requires_grad=True)],
+                                     [tg.tensor(x, requires_grad=True)], rtol=1e-4, atol=1e-5)
+    assert ours(tg.tensor(x))[0].dtype == np.float32
