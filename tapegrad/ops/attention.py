@@ -31,8 +31,9 @@ def masked_softmax(scores):
 
 
 class ScaledDotProductAttention(Function):
-    """P = softmax(q k^T * scale + mask); y = (P * keep) v;  dL/dS = P * (dL/dP - sum(dL/dP P)),
-    dL/dq = dL/dS k scale, dL/dk = dL/dS^T q scale, dL/dv = (P * keep)^T dL/dy
+    """y = (P * keep) v with P = softmax(q k^T * scale + mask);  dL/dq = dL/dS k scale,
+    dL/dk = dL/dS^T q scale, dL/dv = (P * keep)^T dL/dy, dL/dmask = dL/dS,
+    where dL/dS = P * (dL/dP - sum(dL/dP * P)) is the scores' gradient
 
     q (..., L, E), k (..., S, E), v (..., S, Ev); ``mask`` (broadcastable to (..., L, S)) is
     added to the scores (-inf masks a key out); ``keep`` is dropout's mask already divided by

@@ -83,8 +83,9 @@ def _input_grads(grad_gates, x, w_ih, needs_x: bool):
 
 
 class RNNLayer(Function):
-    """h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (act tanh or relu), over all t;
-    dL/d(pre-activation) = dL/dh_t * act'(h_t), carried back through W_hh
+    """h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) for each step t, act tanh or relu;
+    dL/dx = G W_ih, dL/dh0 = G_1 W_hh, dL/dw_ih = sum G_t^T x_t, dL/dw_hh = sum G_t^T h_{t-1},
+    where G_t = (dL/dh_t + G_{t+1} W_hh) * act'(h_t) is the pre-activation's gradient
 
     >>> x, h0 = np.ones((2, 1, 3)), np.zeros((1, 1))
     >>> RNNLayer.apply(x, h0, np.ones((1, 3)), np.zeros((1, 1))).data.round(4).ravel()
@@ -143,8 +144,10 @@ class RNNLayer(Function):
 
 
 class LSTMLayer(Function):
-    """i,f,g,o = sig, sig, tanh, sig of (x_t W_ih^T + b_ih + h W_hh^T + b_hh); c_t = f c + i g;
-    h_t = o tanh(c_t) [@ W_hr^T];  dL/dc_{t-1} = dL/dc_t * f, each gate's by the chain rule
+    """h_t = o tanh(c_t) [W_hr^T], c_t = f c_{t-1} + i g, with i, f, g, o = sig, sig, tanh, sig
+    of x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh;  dL/dx = G W_ih, dL/dh0 = G_1 W_hh,
+    dL/dc0 = dL/dc_1 f_1, where G_t stacks the four gates' gradients and the cell's gradient
+    runs back as dL/dc_{t-1} = dL/dc_t f_t
 
     Output rows hold h (hidden or projection size) then c (hidden size).
 
@@ -238,8 +241,10 @@ class LSTMLayer(Function):
 
 
 class GRULayer(Function):
-    """r, z = sig(x W_ir^T + b_ir + h W_hr^T + b_hr), sig(...); n = tanh(x W_in^T + b_in +
-    r (h W_hn^T + b_hn)); h_t = (1 - z) n + z h;  dL/dh_{t-1} = dL/dh_t z + through the gates
+    """h_t = (1 - z) n + z h_{t-1}, with r, z = sig(x_t W_ir^T + b_ir + h_{t-1} W_hr^T + b_hr),
+    sig(... W_iz, W_hz ...) and n = tanh(x_t W_in^T + b_in + r (h_{t-1} W_hn^T + b_hn));
+    dL/dx = G W_ih, dL/dh0 = dL/dh_1 z_1 + G'_1 W_hh, where G_t and G'_t stack the gates'
+    gradients on the input's and the hidden state's side
 
     >>> x, h0 = np.ones((2, 1, 3)), np.zeros((1, 1))
     >>> GRULayer.apply(x, h0, np.ones((3, 3)), np.zeros((3, 1))).data.shape
