@@ -64,7 +64,7 @@ def _learning_rate(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for ``tapegrad`` and its ``train`` and ``eval`` commands.
+    """The argument parser for ``tapegrad`` and its ``train``, ``eval`` and ``sample`` commands.
 
     >>> build_parser().parse_args(["train", "--epochs", "3"]).epochs
     3
