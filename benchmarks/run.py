@@ -3,7 +3,7 @@
     python -m benchmarks [--rounds 5] [--repeats 1] [--only W1,W3] [--engines tapegrad,torch]
                          [--output benchmarks/RESULTS.md] [--quick] [--no-profile]
 
-Runs W1-W5 and the memory workload for tapegrad and each installed peer, each measurement in
+Runs W1-W7 and the memory workload for tapegrad and each installed peer, each measurement in
 a process of its own, and writes a Markdown report (``benchmarks/RESULTS.md``): the machine,
 one table per workload with each engine's figures and ratio to tapegrad, and whether tapegrad
 meets the issue's targets, all side by side for the environment as this shell has it and
@@ -28,7 +28,16 @@ import time
 if not __package__:  # run as a script: benchmarks/run.py
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import cnn, long_chain, memory, mlp, moons, overhead  # noqa: E402
+from benchmarks import (  # noqa: E402
+    cnn,
+    long_chain,
+    lstm,
+    memory,
+    mlp,
+    moons,
+    overhead,
+    transformer,
+)
 from benchmarks.common import (  # noqa: E402
     BLAS_VARIABLES,
     ENGINE_LABELS,
@@ -43,7 +52,7 @@ from benchmarks.common import (  # noqa: E402
 )
 
 WORKLOADS = {"W1": overhead, "W2": mlp, "W3": moons, "W4": long_chain, "W5": cnn,
-             "Memory": memory}
+             "W6": transformer, "W7": lstm, "Memory": memory}
 
 
 def main(argv=None) -> None:

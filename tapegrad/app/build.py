@@ -11,20 +11,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from tapegrad import data, nn, optim
+from tapegrad.app import text
 from tapegrad.app.config import TrainConfig
 
 
 @dataclass
 class Split:
-    """Train and test arrays; images keep their (channels, height, width) shape."""
+    """Train and test arrays; images keep their (channels, height, width) shape. The number
+    of classes is the largest label's plus one unless given (a text's vocabulary size)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
+    num_classes: int | None = None
 
     @property
     def classes(self) -> int:
+        if self.num_classes is not None:
+            return self.num_classes
         return int(max(self.y_train.max(), self.y_test.max())) + 1
 
 
@@ -35,6 +40,9 @@ def load_split(config: TrainConfig) -> Split:
     >>> split.x_train.shape, split.x_test.shape, split.classes
     ((800, 2), (200, 2), 2)
     """
+    _check_task(config)
+    if config.task == "text":
+        return Split(*text.text_split(config.dataset))
     if config.dataset == "mnist":
         return _load_mnist(config.data_dir)
     if config.dataset == "digits":
@@ -51,6 +59,15 @@ def load_split(config: TrainConfig) -> Split:
     return Split(x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]])
 
 
+def _check_task(config: TrainConfig) -> None:
+    """The model fits the task: a text model for --task text, a classifier otherwise."""
+    if config.task == "text" and config.model not in text.MODELS:
+        raise ValueError(f"--model: {config.model!r} is not a text model; with --task text "
+                         f"choose {' or '.join(text.MODELS)}")
+    if config.task != "text" and config.model in text.MODELS:
+        raise ValueError(f"--model: {config.model} is a text model; train it with --task text")
+
+
 def _load_mnist(folder: str | None) -> Split:
     if folder is None:
         raise ValueError("--dataset mnist needs --data-dir DIR with the MNIST IDX files")
@@ -65,7 +82,8 @@ def _load_mnist(folder: str | None) -> Split:
 
 
 def build_model(name: str, input_shape: tuple, classes: int) -> nn.Module:
-    """An MLP for any input, or a small CNN for (1, H, W) images.
+    """An MLP for any input, a small CNN for (1, H, W) images, or a character model
+    (``lstm``, ``transformer``: see ``text.py``) whose ``classes`` are its vocabulary.
 
     >>> build_model("mlp", (1, 8, 8), 10)[0]
     Flatten(start_dim=1, end_dim=-1)
@@ -86,6 +104,8 @@ def build_model(name: str, input_shape: tuple, classes: int) -> nn.Module:
             nn.Flatten(), nn.Linear(32 * (height // 4) * (width // 4), 64), nn.ReLU(),
             nn.Linear(64, classes),
         )
+    if name in text.MODELS:
+        return text.build_text_model(name, classes)
     raise ValueError(f"--model: unknown model {name!r}; choose mlp or cnn")
 
 

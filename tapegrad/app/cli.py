@@ -1,4 +1,5 @@
-"""The ``tapegrad`` command: ``tapegrad train`` trains a network, ``tapegrad eval`` scores one.
+"""The ``tapegrad`` command: ``tapegrad train`` trains a network, ``tapegrad eval`` scores one,
+``tapegrad sample`` writes text with a character model.
 
 Errors (an unknown dataset, a missing MNIST folder, a bad flag value, an unwritable ``--out``)
 are one line on stderr naming the flag, and exit status 2, never a traceback. A loss that is
@@ -19,8 +20,9 @@ import sys
 
 import tapegrad as tg
 from tapegrad import distributed as dist
-from tapegrad.app.config import DEFAULT_LR, TrainConfig
+from tapegrad.app.config import DEFAULT_LR, TASK_DEFAULTS, TASKS, TrainConfig
 from tapegrad.app.evaluate import evaluate_checkpoint
+from tapegrad.app.sample import sample_checkpoint
 from tapegrad.app.signals import stop_requests
 from tapegrad.app.train import NonFiniteLoss, TrainingInterrupted, resume, train
 
@@ -67,7 +69,7 @@ def _learning_rate(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for ``tapegrad`` and its ``train`` and ``eval`` commands.
+    """The argument parser for ``tapegrad`` and its ``train``, ``eval`` and ``sample`` commands.
 
     >>> build_parser().parse_args(["train", "--epochs", "3"]).epochs
     3
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_OneLineParser)
     _add_train_command(commands)
     _add_eval_command(commands)
+    _add_sample_command(commands)
     return parser
 
 
@@ -89,14 +92,25 @@ def _add_train_command(commands) -> None:
         # absent flags stay absent, so --resume can tell which ones were given
         argument_default=argparse.SUPPRESS)
     defaults = TrainConfig()
-    trainer.add_argument("--dataset", choices=["digits", "moons", "mnist"],
+    trainer.add_argument("--task", choices=list(TASKS),
+                         help="classify: a classifier on --dataset; text: a character-level "
+                              f"language model on {TASK_DEFAULTS['text']['dataset']} (Python's "
+                              "own documentation, pydoc's topics), by default --model "
+                              f"{TASK_DEFAULTS['text']['model']} for "
+                              f"{TASK_DEFAULTS['text']['epochs']} epochs "
+                              f"(default: {defaults.task})")
+    trainer.add_argument("--dataset", choices=["digits", "moons", "mnist",
+                                               TASK_DEFAULTS["text"]["dataset"]],
                          help="digits: scikit-learn's 8x8 digits; moons: two interleaved "
-                              f"half circles; mnist: the IDX files in --data-dir "
+                              f"half circles; mnist: the IDX files in --data-dir; "
+                              f"{TASK_DEFAULTS['text']['dataset']}: the text of --task text "
                               f"(default: {defaults.dataset})")
     trainer.add_argument("--data-dir",
                          help="folder with the MNIST IDX files (plain or .gz); never downloads")
-    trainer.add_argument("--model", choices=["mlp", "cnn"],
-                         help="mlp: two hidden layers (128, 64); cnn: two conv+pool blocks "
+    trainer.add_argument("--model", choices=["mlp", "cnn", "lstm", "transformer"],
+                         help="mlp: two hidden layers (128, 64); cnn: two conv+pool blocks; "
+                              "for --task text, lstm: one LSTM layer of 256; transformer: "
+                              "two causal Transformer layers of width 128 "
                               f"(default: {defaults.model})")
     trainer.add_argument("--epochs", type=_positive_int,
                          help=f"passes over the training data (default: {defaults.epochs})")
@@ -136,6 +150,23 @@ def _add_eval_command(commands) -> None:
                            help="where the MNIST IDX files are now, if they moved")
 
 
+def _add_sample_command(commands) -> None:
+    sampler = commands.add_parser(
+        "sample", help="write text with a model of tapegrad train --task text",
+        description="Load a checkpoint of tapegrad train --task text and print the prompt "
+                    "followed by the characters the model draws, one at a time.")
+    sampler.add_argument("checkpoint", help="checkpoint.npz or best.npz of a text run")
+    sampler.add_argument("--prompt", default="The ",
+                         help="the text to go on from (default: %(default)r)")
+    sampler.add_argument("--length", type=_int_at_least(0, "an integer >= 0"), default=300,
+                         help="characters to add (default: %(default)s)")
+    sampler.add_argument("--temperature", type=_learning_rate, default=0.8,
+                         help="below 1 sharper and safer, above 1 wilder "
+                              "(default: %(default)s)")
+    sampler.add_argument("--seed", type=_seed, default=0,
+                         help="seed of the draws (default: %(default)s)")
+
+
 def main(argv=None) -> int:
     """Run the ``tapegrad`` command; returns the exit status."""
     parser = build_parser()
@@ -147,6 +178,9 @@ def main(argv=None) -> int:
     try:
         if args.command == "eval":
             evaluate_checkpoint(args.checkpoint, args.out, args.data_dir, log=log)
+        elif args.command == "sample":
+            log(sample_checkpoint(args.checkpoint, args.prompt, args.length,
+                                  args.temperature, args.seed))
         else:
             _train_command(dict(vars(args)), log)
     except TrainingInterrupted as interrupted:
@@ -177,7 +211,8 @@ def _train_command(given: dict, log) -> None:
             resume(checkpoint, out=given.pop("out", None), log=log, stop=stop,
                    progress=progress, **given)
         else:
-            train(TrainConfig(**given, progress=progress), log=log, stop=stop)
+            task = given.pop("task", "classify")
+            train(TrainConfig.for_task(task, **given, progress=progress), log=log, stop=stop)
 
 
 def _fail(message, status: int, every_rank: bool = False) -> int:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from tapegrad.app.text import CORPUS
+
 DEFAULT_LR = {"adam": 2e-3, "sgd": 0.1}
+TASKS = ("classify", "text")
+# What a task changes of the defaults below, which are the classifier's.
+TASK_DEFAULTS = {"classify": {}, "text": {"dataset": CORPUS, "model": "lstm", "epochs": 6}}
 
 
 @dataclass
@@ -17,6 +22,7 @@ class TrainConfig:
     0.1
     """
 
+    task: str = "classify"
     dataset: str = "digits"
     model: str = "mlp"
     data_dir: str | None = None
@@ -32,6 +38,18 @@ class TrainConfig:
     def learning_rate(self) -> float:
         """The starting learning rate: ``lr``, or the optimizer's usual one."""
         return DEFAULT_LR[self.optimizer] if self.lr is None else self.lr
+
+    @classmethod
+    def for_task(cls, task: str, **given) -> TrainConfig:
+        """A config with ``task``'s defaults for whatever ``given`` leaves out.
+
+        >>> config = TrainConfig.for_task("text")
+        >>> config.dataset, config.model
+        ('python-docs', 'lstm')
+        """
+        if task not in TASK_DEFAULTS:
+            raise ValueError(f"--task: unknown task {task!r}; choose {' or '.join(TASKS)}")
+        return cls(task=task, **{**TASK_DEFAULTS[task], **given})
 
     @classmethod
     def from_dict(cls, saved: dict) -> TrainConfig:

@@ -50,7 +50,8 @@ def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 5
             predictions.append(logits.data.argmax(axis=1))
     model.train(was_training)
     predicted = np.concatenate(predictions)
-    return Evaluation(total_loss / len(x), float((predicted == y).mean()), predicted)
+    # per label: a text model has one per position, a classifier one per example
+    return Evaluation(total_loss / y.size, float((predicted == y).mean()), predicted)
 
 
 def evaluate_checkpoint(path: str | os.PathLike, out=None, data_dir: str | None = None,

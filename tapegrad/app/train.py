@@ -27,6 +27,7 @@ from tapegrad.app.checkpoint import TrainingState, restore_state, save_checkpoin
 from tapegrad.app.config import DEFAULT_LR, TrainConfig
 from tapegrad.app.outputs import plot_curves, prepare_out, write_metrics
 from tapegrad.app.parallel import Processes
+from tapegrad.app.text import unigram_loss
 
 __all__ = ["DEFAULT_LR", "NonFiniteLoss", "TrainConfig", "TrainingInterrupted", "resume",
            "train"]
@@ -69,6 +70,9 @@ def train(config: TrainConfig, log=print, stop=None) -> list[dict]:
     on = f" on {processes.size} processes" if processes.size > 1 else ""
     log(f"training {config.model} on {config.dataset}{on}: {len(split.x_train)} train / "
         f"{len(split.x_test)} test examples, {config.optimizer}, {config.epochs} epochs")
+    if config.task == "text":
+        log(f"the test loss to beat: {unigram_loss(split.y_train, split.y_test, split.classes):.4f}"
+            " (each character by its frequency, the unigram baseline)")
     return _run(state, split, out, log, stop, processes)
 
 

@@ -10,6 +10,14 @@ and ``functional`` (imported as ``F``), with PyTorch's names, arguments and init
 
 from tapegrad.nn import functional, init, utils
 from tapegrad.nn.activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from tapegrad.nn.attention import (
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from tapegrad.nn.containers import ModuleList, Sequential
 from tapegrad.nn.layers import (
     AvgPool2d,
@@ -25,6 +33,7 @@ from tapegrad.nn.layers import (
 )
 from tapegrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from tapegrad.nn.module import Module, Parameter
+from tapegrad.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from tapegrad.nn.sync_batchnorm import SyncBatchNorm
 
 __all__ = [
@@ -33,6 +42,9 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "SyncBatchNorm",
     "ReLU", "Tanh", "Sigmoid", "GELU", "LeakyReLU", "Softmax",
     "CrossEntropyLoss", "MSELoss", "BCEWithLogitsLoss",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+    "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
 ]
 
 # The rest of torch.nn a user reaches for (issue 16, part 3).

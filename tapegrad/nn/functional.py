@@ -16,6 +16,7 @@ import numpy as np
 
 from tapegrad import random
 from tapegrad.nn.functional_activations import *  # noqa: F403 - the rest of F, by room
+from tapegrad.nn.functional_attention import scaled_dot_product_attention  # noqa: F401
 from tapegrad.nn.functional_common import (  # noqa: F401 - _pair: also F's, for the layers
     _class_axis,
     _pair,

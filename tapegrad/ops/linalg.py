@@ -64,7 +64,11 @@ class Linear(Function):
                 f"but weight of shape {weight.shape} expects (out_features, in_features)"
             )
         self.save_for_backward(x, weight)
-        if x.ndim == 2 and x.shape[0] < weight.shape[0]:
+        if x.ndim > 2:
+            # np.matmul runs a stack times a matrix without BLAS (10x slower for (32, 64, 128)
+            # by (128, 384)): the leading axes are rows of one product instead.
+            y = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + (-1,))
+        elif x.ndim == 2 and x.shape[0] < weight.shape[0]:
             # The same product, transposed: OpenBLAS computes weight @ x.T faster when the
             # batch is the smaller side (0.75x the time for 64 rows of 784 -> 256).
             y = (weight @ x.T).T
@@ -81,7 +85,7 @@ class Linear(Function):
         needs_x, needs_weight, needs_bias = self.needs_input_grad
         rows = grad.reshape(-1, grad.shape[-1])  # every leading axis is a batch axis
         return (
-            grad @ weight if needs_x else None,
+            (rows @ weight).reshape(x.shape) if needs_x else None,
             rows.T @ x.reshape(rows.shape[0], x.shape[-1]) if needs_weight else None,
             rows.sum(axis=0) if needs_bias else None,
         )

@@ -1,5 +1,6 @@
 """Helpers for parameters, as ``torch.nn.utils``: clip their gradients, and lay them end to
-end as one vector and back (for methods that see a model as one point in a flat space).
+end as one vector and back (for methods that see a model as one point in a flat space);
+and, in ``rnn``, padding and packing sequences of different lengths.
 
 >>> import tapegrad as tg
 >>> from tapegrad import nn
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tapegrad.nn.utils import rnn
 from tapegrad.optim.clip import clip_grad_norm_
 from tapegrad.routines import cat
 from tapegrad.tensor import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
+__all__ = ["rnn", "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters"]
 
 

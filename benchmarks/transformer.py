@@ -1,0 +1,142 @@
+"""W6: a Transformer encoder's training step: 2 layers, d_model 128, 4 heads, feed-forward
+512, sequence 64, batch 32, float32: steps/s.
+
+    python -m benchmarks.transformer [--steps 10] [--repeats 5]
+
+Input (32, 64, 128), batch first, dropout 0 (the same arithmetic in every engine); the loss
+is the mean squared output against a fixed target, then one SGD step. tapegrad and PyTorch
+use their nn.TransformerEncoder, from the same weights (PyTorch's initial ones, copied).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+
+import numpy as np
+
+from benchmarks.common import cell, import_torch, ratio, ratio_target, workload_main
+
+TITLE = ("W6 Transformer encoder (2 layers, d_model 128, 4 heads, seq 64, batch 32), float32, "
+         "MSE + SGD: steps/s")
+OPTIONS = {"steps": 10}
+QUICK = {"steps": 1}
+WARMUP = True
+FRESH_PROCESS = False
+SINGLE_RUN = ()
+BATCH, LENGTH, D_MODEL, HEADS, FEED_FORWARD, LAYERS = 32, 64, 128, 4, 512, 2
+LR = 0.01
+
+
+def initial_state() -> dict:
+    """PyTorch's names and shapes, float32 values from a seeded generator, for every engine."""
+    rng = np.random.default_rng(0)
+    state = {}
+    for layer in range(LAYERS):
+        prefix = f"layers.{layer}."
+        for name, shape in (("self_attn.in_proj_weight", (3 * D_MODEL, D_MODEL)),
+                            ("self_attn.in_proj_bias", (3 * D_MODEL,)),
+                            ("self_attn.out_proj.weight", (D_MODEL, D_MODEL)),
+                            ("self_attn.out_proj.bias", (D_MODEL,)),
+                            ("linear1.weight", (FEED_FORWARD, D_MODEL)),
+                            ("linear1.bias", (FEED_FORWARD,)),
+                            ("linear2.weight", (D_MODEL, FEED_FORWARD)),
+                            ("linear2.bias", (D_MODEL,))):
+            bound = 1 / np.sqrt(shape[-1])
+            state[prefix + name] = rng.uniform(-bound, bound, shape).astype(np.float32)
+        for norm in ("norm1", "norm2"):
+            state[f"{prefix}{norm}.weight"] = np.ones(D_MODEL, np.float32)
+            state[f"{prefix}{norm}.bias"] = np.zeros(D_MODEL, np.float32)
+    return state
+
+
+def batch_data():
+    rng = np.random.default_rng(1)
+    return (rng.standard_normal((BATCH, LENGTH, D_MODEL)).astype(np.float32),
+            rng.standard_normal((BATCH, LENGTH, D_MODEL)).astype(np.float32))
+
+
+def _layer_options() -> dict:
+    return {"d_model": D_MODEL, "nhead": HEADS, "dim_feedforward": FEED_FORWARD,
+            "dropout": 0.0, "batch_first": True}
+
+
+def tapegrad_step_function():
+    import tapegrad as tg
+    from tapegrad import nn, optim
+
+    model = nn.TransformerEncoder(nn.TransformerEncoderLayer(**_layer_options()), LAYERS)
+    model.load_state_dict(initial_state())
+    optimizer = optim.SGD(model.parameters(), lr=LR)
+    x, target = (tg.tensor(value) for value in batch_data())
+
+    def step():
+        loss = nn.functional.mse_loss(model(x), target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def torch_step_function():
+    torch = import_torch()
+    model = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(**_layer_options()),
+                                        LAYERS, enable_nested_tensor=False)
+    model.load_state_dict({name: torch.from_numpy(value)
+                           for name, value in initial_state().items()})
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    x, target = (torch.from_numpy(value) for value in batch_data())
+
+    def step():
+        loss = torch.nn.functional.mse_loss(model(x), target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+STEP_FUNCTIONS = {"tapegrad": tapegrad_step_function, "torch": torch_step_function}
+
+
+@functools.cache
+def step_function(engine: str):
+    """One model per engine, kept for every repeat in the process."""
+    return STEP_FUNCTIONS[engine]()
+
+
+def steps_per_second(engine: str, steps: int) -> tuple:
+    """One timed run: ``steps`` training steps, as steps per second."""
+    step = step_function(engine)
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (steps / (time.perf_counter() - start),)
+
+
+ENGINES = {engine: functools.partial(steps_per_second, engine) for engine in STEP_FUNCTIONS}
+HEADERS = ["steps/s", "× tapegrad"]
+
+
+def cells(figures: dict, engine: str, options: dict) -> list:
+    """This engine's row: steps per second and the ratio to tapegrad's."""
+    if isinstance(figures[engine], str):
+        return [figures[engine], ""]
+    base = figures.get("tapegrad")
+    return [cell(figures[engine][0], 1), cell(ratio(figures[engine][0], base and base[0]))]
+
+
+def targets(figures: dict, options: dict) -> list:
+    """W6 has no target in issue 16; its row reads against W7's bar of half PyTorch's speed."""
+    def speed(engine):
+        values = figures.get(engine)
+        return values[0] if isinstance(values, list) else None
+
+    return [ratio_target("tapegrad ≥ 0.5× PyTorch's steps/s (W7's bar, for reference)",
+                         speed("tapegrad"), speed("torch"), "PyTorch", at_least=0.5)]
+
+
+if __name__ == "__main__":
+    workload_main(sys.modules[__name__])
