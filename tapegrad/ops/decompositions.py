@@ -1,0 +1,259 @@
+"""Matrix functions and decompositions with PyTorch's gradient formulas: inverse,
+determinant, log-determinant, solve, pseudo-inverse, Cholesky, QR, symmetric eigendecomposition
+and SVD. Every op works on the last two axes, with any leading batch axes.
+
+Each backward is written with ``@``, ``np.swapaxes``, ``np.linalg.inv``, ``np.linalg.solve``
+and elementwise math, all of which dispatch on Tensors, so under ``create_graph`` the backward
+records a graph and the ops differentiate to any order. A decomposition with several outputs
+(eigh's values and vectors, svd's U, S and Vh) returns them packed in one array, which
+``tapegrad.numpy_api.linalg`` unpacks by slicing: one node, and each output's gradient arrives
+in its slice (zeros for an output the loss does not use).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapegrad.function import Function
+
+
+def _mT(x):
+    return np.swapaxes(x, -1, -2)
+
+
+def _eye_like(x, size):
+    return np.eye(size, dtype=x.dtype)
+
+
+def _diag_embed(vector, size):
+    """A batch of vectors (..., n) as diagonal matrices (..., n, n), on arrays or Tensors."""
+    return vector[..., None] * np.eye(size, dtype=vector.dtype)
+
+
+class Inverse(Function):
+    """Y = A^-1;  dL/dA = -Y^T (dL/dY) Y^T"""
+
+    __slots__ = ()
+    saved_roles = ("output",)
+
+    def forward(self, a):
+        y = np.linalg.inv(a)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved
+        return -(_mT(y) @ grad @ _mT(y))
+
+
+class Determinant(Function):
+    """d = det(A);  dL/dA = dL/dd * d * A^-T   (A must be invertible for the gradient)"""
+
+    __slots__ = ()
+    saved_roles = (0, "output")
+
+    def forward(self, a):
+        d = np.linalg.det(a)
+        self.save_for_backward(a, d)
+        return d
+
+    def backward(self, grad):
+        a, d = self.saved
+        return (grad * d)[..., None, None] * _mT(np.linalg.inv(a))
+
+
+class LogAbsDeterminant(Function):
+    """y = log|det(A)|;  dL/dA = dL/dy * A^-T"""
+
+    __slots__ = ()
+    saved_roles = (0,)
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.linalg.slogdet(a)[1]
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return grad[..., None, None] * _mT(np.linalg.inv(a))
+
+
+class Solve(Function):
+    """X = A^-1 B (B a vector when 1-d, as NumPy 2's solve);
+    dL/dB = A^-T dL/dX,  dL/dA = -(dL/dB) X^T"""
+
+    __slots__ = ()
+    saved_roles = (0, "output")
+
+    def forward(self, a, b):
+        x = np.linalg.solve(a, b)
+        self.save_for_backward(a, x)
+        return x
+
+    def backward(self, grad):
+        a, x = self.saved
+        needs_a, needs_b = self.needs_input_grad
+        grad_b = np.linalg.solve(_mT(a), grad)
+        if not needs_a:
+            return None, grad_b
+        if x.ndim == 1:
+            grad_a = -(grad_b[:, None] * x[None, :])
+        else:
+            grad_a = -(grad_b @ _mT(x))
+        return grad_a, (grad_b if needs_b else None)
+
+
+class PseudoInverse(Function):
+    """P = A^+ (by the SVD, small singular values cut off);
+    dL/dA = -P^T G P^T + (I - A P)^T G^T... in PyTorch's arrangement (see backward), which
+    is the exact derivative wherever the rank does not change"""
+
+    __slots__ = ("rcond",)
+    saved_roles = (0, "output")
+
+    def forward(self, a, rcond=None):
+        p = np.linalg.pinv(a) if rcond is None else np.linalg.pinv(a, rcond=rcond)
+        self.save_for_backward(a, p)
+        return p
+
+    def backward(self, grad):
+        a, p = self.saved
+        m, n = a.shape[-2], a.shape[-1]
+        ph, gh = _mT(p), _mT(grad)
+        if m <= n:
+            k = gh @ p
+            k_ph = k @ ph
+            return -_mT(p @ k) + k_ph - (a @ p) @ k_ph + (ph @ p) @ (gh - k @ a)
+        k = p @ gh
+        ph_k = ph @ k
+        return -_mT(k @ p) + (gh - a @ k) @ p @ ph + ph_k - ph_k @ p @ a
+
+
+class Cholesky(Function):
+    """L = cholesky(A), lower triangular with A = L L^T;
+    dL/dA = sym(L^-T Phi(L^T dL/dL) L^-1), Phi keeping the lower triangle with half the
+    diagonal, sym(S) = (S + S^T) / 2   (PyTorch's formula)"""
+
+    __slots__ = ()
+    saved_roles = ("output",)
+
+    def forward(self, a):
+        low = np.linalg.cholesky(a)
+        self.save_for_backward(low)
+        return low
+
+    def backward(self, grad):
+        (low,) = self.saved
+        n = low.shape[-1]
+        lower_half_diagonal = np.tril(np.ones((n, n), low.dtype)) - 0.5 * np.eye(n, dtype=low.dtype)
+        phi = (_mT(low) @ (grad * np.tril(np.ones((n, n), low.dtype)))) * lower_half_diagonal
+        inverse = np.linalg.inv(low)
+        s = _mT(inverse) @ phi @ inverse
+        return (s + _mT(s)) * 0.5
+
+
+class QR(Function):
+    """Q, R = qr(A), reduced (A is m x n with m >= n for the gradient); packed as [Q | R]
+    along the last axis. With X = dL/dR R^T - Q^T dL/dQ and S = triu(X) + triu(X, 1)^T:
+    dL/dA = (dL/dQ + Q S) R^-T   (PyTorch's formula)"""
+
+    __slots__ = ("columns",)
+    saved_roles = ("output",)
+
+    def forward(self, a):
+        q, r = np.linalg.qr(a)
+        self.columns = q.shape[-1]
+        packed = np.concatenate([q, r], axis=-1)
+        self.save_for_backward(packed)
+        return packed
+
+    def backward(self, grad):
+        (packed,) = self.saved
+        k = self.columns
+        q, r = packed[..., :k], packed[..., k:]
+        if r.shape[-1] != k:
+            raise NotImplementedError(
+                f"QR: the gradient of a wide matrix's QR (R of shape {r.shape[-2:]}) is not "
+                "implemented; PyTorch's formula for m < n is not supported yet")
+        grad_q, grad_r = grad[..., :k], grad[..., k:]
+        x = grad_r @ _mT(r) - _mT(q) @ grad_q
+        upper = np.ones((k, k), dtype=packed.dtype)
+        s = x * np.triu(upper) + _mT(x * np.triu(upper, 1))
+        return (grad_q + q @ s) @ _mT(np.linalg.inv(r))
+
+
+class SymmetricEigen(Function):
+    """w, V = eigh(A) (ascending eigenvalues; A's lower triangle is read); packed as the rows
+    [w; V]. With E_ij = w_j - w_i:
+    dL/dA = V (diag(dL/dw) + skew(V^T dL/dV) / 2 / E) V^T   (PyTorch's formula; the
+    eigenvectors' part needs distinct eigenvalues)"""
+
+    __slots__ = ("uplo",)
+    saved_roles = ("output",)
+
+    def forward(self, a, uplo="L"):
+        self.uplo = uplo
+        w, v = np.linalg.eigh(a, UPLO=uplo)
+        packed = np.concatenate([w[..., None, :], v], axis=-2)
+        self.save_for_backward(packed)
+        return packed
+
+    def backward(self, grad):
+        (packed,) = self.saved
+        w, v = packed[..., 0, :], packed[..., 1:, :]
+        grad_w, grad_v = grad[..., 0, :], grad[..., 1:, :]
+        n = w.shape[-1]
+        identity = np.eye(n, dtype=packed.dtype)
+        gaps = (w[..., None, :] - w[..., :, None]) + identity  # 1 on the diagonal: no 0 / 0
+        vt_gv = _mT(v) @ grad_v
+        inner = (vt_gv - _mT(vt_gv)) * 0.5 / gaps * (1 - identity) + _diag_embed(grad_w, n)
+        return v @ inner @ _mT(v)
+
+
+class SingularValues(Function):
+    """U, S, Vh = svd(A) (reduced: k = min(m, n) columns), packed flat per matrix as
+    [U, S, Vh]. With E_jk = S_k^2 - S_j^2 and skew(X) = X - X^T, PyTorch's formula:
+    dL/dA = U [skew(U^T gU) / E * S_k + S_j * skew(V^T gV) / E + diag(gS)] Vh
+            + (I - U U^T) gU S^-1 Vh + U S^-1 gV^T (I - V V^T)
+    (the vectors' part needs distinct, nonzero singular values)"""
+
+    __slots__ = ("m", "n", "k")
+    saved_roles = ("output",)
+
+    def forward(self, a):
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        self.m, self.n = a.shape[-2], a.shape[-1]
+        self.k = s.shape[-1]
+        batch = a.shape[:-2]
+        packed = np.concatenate([u.reshape(batch + (-1,)), s, vh.reshape(batch + (-1,))], -1)
+        self.save_for_backward(packed)
+        return packed
+
+    def unpack(self, packed):
+        """(U, S, Vh) from the packed array or Tensor."""
+        m, n, k = self.m, self.n, self.k
+        batch = packed.shape[:-1]
+        u = packed[..., :m * k].reshape(batch + (m, k))
+        s = packed[..., m * k:m * k + k]
+        vh = packed[..., m * k + k:].reshape(batch + (k, n))
+        return u, s, vh
+
+    def backward(self, grad):
+        (packed,) = self.saved
+        u, s, vh = self.unpack(packed)
+        grad_u, grad_s, grad_vh = self.unpack(grad)
+        v, grad_v = _mT(vh), _mT(grad_vh)
+        k = self.k
+        identity = np.eye(k, dtype=packed.dtype)
+        squares = s * s
+        gaps = squares[..., None, :] - squares[..., :, None] + identity
+        ut_gu = _mT(u) @ grad_u
+        vt_gv = _mT(v) @ grad_v
+        inner = ((ut_gu - _mT(ut_gu)) / gaps * s[..., None, :]
+                 + s[..., :, None] * ((vt_gv - _mT(vt_gv)) / gaps)) * (1 - identity)
+        inner = inner + _diag_embed(grad_s, k)
+        grad_a = u @ inner @ vh
+        if self.m > k:
+            grad_a = grad_a + ((grad_u - u @ ut_gu) / s[..., None, :]) @ vh
+        if self.n > k:
+            grad_a = grad_a + u @ _mT((grad_v - v @ vt_gv) / s[..., None, :])
+        return grad_a
