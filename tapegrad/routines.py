@@ -470,8 +470,8 @@ def heaviside(x, values) -> TensorCore:
     >>> heaviside(as_tensor([-1.0, 0.0, 2.0]), 0.5)
     tensor([0. , 0.5, 1. ], dtype=float64)
     """
-    x, values = as_tensor(x), as_tensor(values)
-    return wrap(np.heaviside(x.data, values.data))
+    values = values.data if isinstance(values, TensorCore) else values
+    return wrap(np.asarray(np.heaviside(as_tensor(x).data, values)))
 
 
 def signbit(x) -> TensorCore:

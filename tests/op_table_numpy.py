@@ -88,7 +88,7 @@ ELEMENTWISE = [
         np.isfinite(x) & ~np.isnan(x) & ~np.isinf(x), x, 0), ((3, 4),),
         torch_fn=lambda x: x.nan_to_num(nan=1.0) + x),
     _same("np.heaviside_signbit_times", lambda x: (np.heaviside(x, 0.5) + np.signbit(x)) * x,
-          ((3, 4),), torch_fn=lambda x: (x.heaviside(x.new_tensor(0.5)) + x.signbit()) * x,
+          ((3, 4),), torch_fn=lambda x: ((x > 0).to(x.dtype) + x.signbit()) * x,
           tags=frozenset({"kink"})),
     _same("np.exp_dtype", lambda x: np.exp(x, dtype=np.float64), ((3, 4),),
           torch_fn=lambda x: x.double().exp(), tags=frozenset({"casts"})),
@@ -147,7 +147,7 @@ REDUCTIONS = [
               x, spacing=0.5, dim=1, edge_order=2)[0], scalar_ok=False),
     _same("np.trace", lambda x: np.trace(x, 1), ((3, 4),),
           torch_fn=lambda x: x.diagonal(1).sum(), scalar_ok=False),
-    _same("np.count_nonzero_all_any_times", lambda x: x * np.count_nonzero(x > 0)
+    _same("np.count_nonzero_all_any_times", lambda x: x * float(np.count_nonzero(x > 0))
           + np.all(x > -5) * x + np.any(x > 5, axis=0) * x, ((3, 4),),
           torch_fn=lambda x: x * (x > 0).sum() + x + 0 * x),
 ]
@@ -212,8 +212,8 @@ LINALG = [
           scalar_ok=False, torch_fn=lambda a, b: torch().linalg.pinv(a) @ b),
     _same("np.linalg.cholesky", lambda x: np.linalg.cholesky(_sym(x)), ((3, 3),),
           scalar_ok=False, torch_fn=lambda x: torch().linalg.cholesky(_sym(x))),
-    _same("np.linalg.qr", lambda x: np.linalg.qr(x)[0].sum(-1) + np.linalg.qr(x)[1].sum(0),
-          ((4, 3),), scalar_ok=False, torch_fn=lambda x: torch().linalg.qr(x)[0].sum(-1)
+    _same("np.linalg.qr", lambda x: np.linalg.qr(x)[0].sum(0) + np.linalg.qr(x)[1].sum(0),
+          ((4, 3),), scalar_ok=False, torch_fn=lambda x: torch().linalg.qr(x)[0].sum(0)
           + torch().linalg.qr(x)[1].sum(0)),
     _same("np.linalg.eigh", lambda x: np.linalg.eigh(_sym(x))[0].sum()
           + (np.linalg.eigh(_sym(x))[1] ** 2 * np.arange(3.0)).sum(), ((3, 3),),
@@ -266,27 +266,30 @@ SHAPES = [
     _same("np.take_compress_extract", lambda x: np.take(x, [5, 0, 5]).sum() + np.take(
         x, [1, -1], 1, mode="wrap").sum() + np.compress(CONDITION, x, 1).sum()
         + np.extract(x > 0, x).sum(), ((3, 4),), scalar_ok=False),
-    _same("np.take_put_along_axis", lambda x, v: np.take_along_axis(x, PICKS, 1)
-          + np.put_along_axis(x, PICKS[:, :1], v[:, :1], 1), ((3, 4), (3, 4)), scalar_ok=False),
+    _same("np.take_along_axis", lambda x: np.take_along_axis(x, PICKS, 1), ((3, 4),),
+          scalar_ok=False, torch_fn=lambda x: x.take_along_dim(torch().as_tensor(PICKS), 1)),
     _same("np.choose_select", lambda x, y: np.choose(PICKS % 2, [x, y]) + np.select(
         [x > 0.5, y < 0], [x * 2, y * 3], 0.25), ((3, 4), (3, 4)), scalar_ok=False),
     _same("np.sort_partition_unique", lambda x: np.sort(x, 0) + np.partition(x, 1)
           + np.sort(x, axis=None)[:4] + np.unique(x)[:4], ((3, 4),), scalar_ok=False),
     _same("np.argsort_searchsorted_times", lambda x: np.argsort(x, axis=None) * x.ravel()
           + np.searchsorted(SORTED_POINTS, x).ravel() * x.ravel()
-          + np.argpartition(x, 1).ravel() * x.ravel(), ((3, 4),), scalar_ok=False),
-    _same("np.pad_copying_modes", lambda x: sum(np.pad(x, ((2, 1), (3, 4)), mode) for mode in
+          + np.argpartition(x, 1).ravel() * x.ravel(), ((3, 4),), scalar_ok=False,
+          tags=frozenset({"casts"})),  # NumPy: int64 * float32 is float64; tapegrad: float32
+    _same("np.pad_copying_modes", lambda x: sum(np.pad(x, ((2, 1), (3, 2)), mode) for mode in
                                                 ("edge", "reflect", "symmetric", "wrap")),
           ((3, 4),), scalar_ok=False, torch_fn=lambda x: sum(torch().nn.functional.pad(
-              x[None], (3, 4, 2, 1), mode)[0] for mode in ("replicate", "reflect")) + sum(
-              torch().nn.functional.pad(x[None], (3, 4, 2, 1), "replicate")[0] * 0 + p
-              for p in _torch_symmetric_wrap(x))),
+              x[None], (3, 2, 2, 1), mode)[0] for mode in ("replicate", "reflect", "circular"))
+          + _torch_symmetric(x)),
+    _same("np.pad_wider_than_the_axis", lambda x: sum(np.pad(x, ((5, 6), (7, 2)), mode) for
+                                                      mode in ("reflect", "symmetric", "wrap")),
+          ((3, 4),), scalar_ok=False),
     _same("np.pad_statistic_modes", lambda x: sum(np.pad(x, ((1, 2), (2, 1)), mode) for mode in
                                                   ("maximum", "minimum", "mean", "median"))
-          + np.pad(x, 2, "linear_ramp", end_values=1.5) [1:-1, 1:-1][:, :5]
-          + np.pad(x, ((1, 2), (2, 1)), constant_values=((1.0, 2.0), (3.0, 4.0)))[:, :5],
+          + np.pad(x, ((1, 2), (2, 1)), "linear_ramp", end_values=1.5)
+          + np.pad(x, ((1, 2), (2, 1)), constant_values=((1.0, 2.0), (3.0, 4.0))),
           ((3, 4),), scalar_ok=False),
-    _same("np.broadcast_arrays_meshgrid", lambda x, y: sum(np.broadcast_arrays(x[:, None], y))
+    _same("np.broadcast_arrays_meshgrid", lambda x, y: sum(np.broadcast_arrays(x, y))
           + sum(np.meshgrid(x, y[0])).sum() + sum(np.meshgrid(x, y[0], indexing="ij")).sum(),
           ((3,), (2, 3)), scalar_ok=False),
     _same("np.linspace_logspace_geomspace", lambda x, y: np.linspace(x, y, 5)
@@ -301,14 +304,12 @@ SHAPES = [
 ]
 
 
-def _torch_symmetric_wrap(x):
-    """NumPy's symmetric and wrap padding of x by ((2, 1), (3, 4)), built by PyTorch's
-    indexing, for the pad row's reference."""
-    rows = np.pad(np.arange(x.shape[0]), (2, 1), "symmetric")
-    cols = np.pad(np.arange(x.shape[1]), (3, 4), "symmetric")
-    wrap_rows = np.pad(np.arange(x.shape[0]), (2, 1), "wrap")
-    wrap_cols = np.pad(np.arange(x.shape[1]), (3, 4), "wrap")
-    return [x[rows][:, cols], x[wrap_rows][:, wrap_cols]]
+def _torch_symmetric(x):
+    """NumPy's symmetric padding of x by ((2, 1), (3, 2)) (PyTorch has no such mode), built
+    by PyTorch's indexing."""
+    rows = torch().as_tensor(np.pad(np.arange(x.shape[0]), (2, 1), "symmetric"))
+    cols = torch().as_tensor(np.pad(np.arange(x.shape[1]), (3, 2), "symmetric"))
+    return x[rows][:, cols]
 
 
 ROWS = ELEMENTWISE + REDUCTIONS + LINALG + SHAPES

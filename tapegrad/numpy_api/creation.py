@@ -100,7 +100,9 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     >>> np.geomspace(tg.tensor(1.0), tg.tensor(100.0), 3)
     tensor([  1.,  10., 100.])
     """
-    first, last = _floating(as_tensor(start)), _floating(as_tensor(stop))
+    first, last = as_tensor(start), as_tensor(stop)
+    dtype = np.result_type(first.dtype, last.dtype, np.float64)  # NumPy's: float64 at least
+    first, last = first.astype(dtype), last.astype(dtype)
     if np.any(first.data == 0) or np.any(last.data == 0):
         raise ValueError("numpy.geomspace: Geometric sequence cannot include zero")
     sign = np.where(np.signbit(first.data) & np.signbit(last.data), -1.0, 1.0)

@@ -69,8 +69,9 @@ def inner(a, b):
 
 
 def _times(a, b):
-    """A product with a scalar: a Python number keeps the tensor's dtype (NumPy's rule)."""
-    return as_tensor(a) * b if is_tensor(a) or not is_tensor(b) else b * a
+    """A product with a scalar, which NumPy's dot first makes an array (so a Python float
+    turns a float32 tensor's product into float64, as NumPy's does)."""
+    return as_tensor(a) * as_tensor(b)  # NumPy makes a number an array: not a weak scalar
 
 
 def outer(a, b, out=None):
@@ -449,9 +450,10 @@ def qr(a, mode="reduced"):
                                                    and x.shape[-2] > x.shape[-1]):
         raise ValueError(f"numpy.linalg.qr on tapegrad Tensors: mode {mode!r} is not supported"
                          " (use 'reduced', 'r', or 'complete' for m <= n)")
-    packed = ops.QR.apply(x)
-    k = builtins.min(x.shape[-2], x.shape[-1])
-    q, r = packed[..., :k], packed[..., k:]
+    function = ops.QR()
+    function.m, function.n = x.shape[-2:]
+    function.k = builtins.min(function.m, function.n)
+    q, r = function.unpack(ops.QR.apply(x))
     return r if mode == "r" else QRResult(q, r)
 
 

@@ -284,7 +284,10 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     if method != "linear":
         raise ValueError(f"numpy.quantile on tapegrad Tensors: only method='linear' is "
                          f"supported, got {method!r}")
-    q = np.asarray(q.data if hasattr(q, "data") else q, dtype=np.float64)
+    q = q.data if hasattr(q, "data") else q
+    dtype = np.result_type(as_tensor(a).dtype, q if isinstance(q, (int, float)) else np.asarray(q))
+    a = as_tensor(a).astype(dtype) if dtype.kind == "f" else as_tensor(a)
+    q = np.asarray(q, dtype=np.float64)
     if np.any((q < 0) | (q > 1)):
         raise ValueError("numpy.quantile: quantiles must be in the range [0, 1]")
     ordered, axis_position = _sorted_along(a, axis)
@@ -312,10 +315,10 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     >>> np.percentile(tg.tensor([1.0, 2.0, 3.0]), 50)
     tensor(2.)
     """
-    q = np.asarray(q, dtype=np.float64)
-    if np.any((q < 0) | (q > 100)):
+    if np.any((np.asarray(q) < 0) | (np.asarray(q) > 100)):
         raise ValueError("numpy.percentile: percentiles must be in the range [0, 100]")
-    return quantile(a, q / 100, axis, out, overwrite_input, method, keepdims, weights=weights,
+    q = q / 100 if isinstance(q, (int, float)) else np.asarray(q, dtype=np.float64) / 100
+    return quantile(a, q, axis, out, overwrite_input, method, keepdims, weights=weights,
                     interpolation=interpolation)
 
 
@@ -376,6 +379,11 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
         shape[axis] = 1
         return as_tensor(value).astype(x.dtype).broadcast_to(tuple(shape))
 
+    # NumPy makes prepend and append arrays, which can widen the result (0.5 makes float64)
+    given = [as_tensor(v).dtype for v in (prepend, append) if v is not np._NoValue and v is not None]
+    dtype = np.result_type(x.dtype, *given)
+    if dtype != x.dtype:
+        x = x.astype(dtype)
     return x.diff(n, axis, edge(prepend), edge(append))
 
 

@@ -458,7 +458,7 @@ def select(condlist, choicelist, default=0):
                          "conditions")
     if not condlist:
         raise ValueError("numpy.select: select with an empty condition list is not possible")
-    result = as_tensor(default)
+    result = default  # a Python number stays weak: it does not widen a float32 choice
     for condition, choice in reversed(list(zip(condlist, choicelist))):
         condition = np.asarray(condition.data if is_tensor(condition) else condition)
         if condition.dtype != bool:

@@ -152,29 +152,37 @@ class Cholesky(Function):
 
 
 class QR(Function):
-    """Q, R = qr(A), reduced (A is m x n with m >= n for the gradient); packed as [Q | R]
-    along the last axis. With X = dL/dR R^T - Q^T dL/dQ and S = triu(X) + triu(X, 1)^T:
+    """Q, R = qr(A), reduced (A is m x n with m >= n for the gradient); packed flat per
+    matrix as [Q, R]. With X = dL/dR R^T - Q^T dL/dQ and S = triu(X) + triu(X, 1)^T:
     dL/dA = (dL/dQ + Q S) R^-T   (PyTorch's formula)"""
 
-    __slots__ = ("columns",)
+    __slots__ = ("m", "n", "k")
     saved_roles = ("output",)
 
     def forward(self, a):
         q, r = np.linalg.qr(a)
-        self.columns = q.shape[-1]
-        packed = np.concatenate([q, r], axis=-1)
+        (self.m, self.k), self.n = q.shape[-2:], r.shape[-1]
+        batch = a.shape[:-2]
+        packed = np.concatenate([q.reshape(batch + (-1,)), r.reshape(batch + (-1,))], -1)
         self.save_for_backward(packed)
         return packed
 
+    def unpack(self, packed):
+        """(Q, R) from the packed array or Tensor."""
+        m, n, k = self.m, self.n, self.k
+        batch = packed.shape[:-1]
+        return (packed[..., :m * k].reshape(batch + (m, k)),
+                packed[..., m * k:].reshape(batch + (k, n)))
+
     def backward(self, grad):
         (packed,) = self.saved
-        k = self.columns
-        q, r = packed[..., :k], packed[..., k:]
+        k = self.k
+        q, r = self.unpack(packed)
         if r.shape[-1] != k:
             raise NotImplementedError(
                 f"QR: the gradient of a wide matrix's QR (R of shape {r.shape[-2:]}) is not "
                 "implemented; PyTorch's formula for m < n is not supported yet")
-        grad_q, grad_r = grad[..., :k], grad[..., k:]
+        grad_q, grad_r = self.unpack(grad)
         x = grad_r @ _mT(r) - _mT(q) @ grad_q
         upper = np.ones((k, k), dtype=packed.dtype)
         s = x * np.triu(upper) + _mT(x * np.triu(upper, 1))
