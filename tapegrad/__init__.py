@@ -68,6 +68,7 @@ from tapegrad.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from tapegrad.numpy_api.shapes import pad  # NumPy's pad, every mode (F.pad: PyTorch's)
 from tapegrad.random import Generator, default_generator, initial_seed, manual_seed, seed
 from tapegrad.routines import (
     abs,
@@ -178,7 +179,6 @@ from tapegrad.routines import (
     norm,
     not_equal,
     outer,
-    pad,
     permute,
     pow,
     prod,

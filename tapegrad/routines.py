@@ -17,7 +17,7 @@ from tapegrad.arguments import checked_axis
 from tapegrad.ops import logarithms, products, trigonometry
 from tapegrad.ops.products import Cdist
 from tapegrad.ops.select import Maximum, Minimum, Where
-from tapegrad.ops.shape import Concatenate, Pad, Stack
+from tapegrad.ops.shape import Concatenate, Stack
 from tapegrad.tensor_core import TensorCore, wrap
 
 # The one table of the op surface: name -> the NumPy functions that mean the same thing on a
@@ -269,20 +269,6 @@ def _sequence_of_tensors(op: str, values) -> list:
     if not values:
         raise ValueError(f"{op}: expected a non-empty list of tensors")
     return [value if isinstance(value, TensorCore) else as_tensor(value) for value in values]
-
-
-def pad(x, pad_width, mode: str = "constant", constant_values=0) -> TensorCore:
-    """NumPy's ``pad`` with a constant: ``pad_width`` is an int, a (before, after) pair, or one
-    pair per axis. (``tapegrad.nn.functional.pad`` takes PyTorch's flat form.)
-
-    >>> pad(as_tensor([1.0, 2.0]), 1)
-    tensor([0., 1., 2., 0.], dtype=float64)
-    """
-    if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
-    x = as_tensor(x)
-    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
-    return Pad.apply(x, pad_width=tuple(map(tuple, widths.tolist())), value=constant_values)
 
 
 def expand_dims(x, axis) -> TensorCore:

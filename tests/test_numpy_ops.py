@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from op_table import derivatives, make_inputs, torch_derivatives
 from op_table_numpy import ROWS
+from test_saved_roles import _resolved, inferred_nodes  # noqa: F401 - inferred_nodes: a fixture
 
 import tapegrad as tg
 
@@ -72,3 +73,16 @@ def test_matches_pytorch_to_second_order(case, rng, torch):
     np.testing.assert_allclose(value, torch_value, rtol=1e-7, atol=1e-10)
     for ours, theirs in zip(grads + seconds, torch_grads + torch_seconds):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("case", ROWS, ids=lambda c: c.name)
+def test_declared_saved_roles_match_inference(case, inferred_nodes):  # noqa: F811
+    declared, seen = inferred_nodes
+    inputs = _tensors(make_inputs(case, np.random.default_rng(0)))
+    output = case.fn(*inputs)
+    if output.requires_grad:
+        tg.grad(output.sum(), inputs, create_graph=True, allow_unused=True)
+    for node, (saved_roles, attribute_roles) in seen:
+        owner = next(c for c in type(node).__mro__ if c in declared)
+        assert attribute_roles == {}
+        assert _resolved(node, saved_roles) == _resolved(node, declared[owner]), owner.__name__

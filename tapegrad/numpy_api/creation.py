@@ -10,23 +10,46 @@ from tapegrad.numpy_api.common import as_tensor, is_tensor
 from tapegrad.tensor_core import wrap
 
 
-def _like(make, name):
-    def like(a, *args, dtype=None, order="K", subok=True, shape=None, device=None):
-        x = as_tensor(a)
-        return wrap(make(x.data, *args,
-                         dtype=dtype, shape=shape))
+def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    """``np.zeros_like(t)``: a new tensor of zeros (no gradient), t's shape and dtype.
 
-    like.__name__ = like.__qualname__ = name
-    like.__doc__ = (f"``np.{name}(t)``: a new tensor (no gradient), t's shape and dtype.\n\n"
-                    f"    >>> import tapegrad as tg\n    >>> np.{name}(tg.ones(2)"
-                    f"{', 7.0' if name == 'full_like' else ''}).shape\n    (2,)\n    ")
-    return like
+    >>> import tapegrad as tg
+    >>> np.zeros_like(tg.ones(2))
+    tensor([0., 0.])
+    """
+    return wrap(np.zeros_like(as_tensor(a).data, dtype=dtype, shape=shape))
 
 
-zeros_like = _like(np.zeros_like, "zeros_like")
-ones_like = _like(np.ones_like, "ones_like")
-empty_like = _like(np.zeros_like, "empty_like")  # NumPy's values are arbitrary: zeros are
-full_like = _like(np.full_like, "full_like")
+def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    """``np.ones_like(t)``: a new tensor of ones (no gradient), t's shape and dtype.
+
+    >>> import tapegrad as tg
+    >>> np.ones_like(tg.zeros(2))
+    tensor([1., 1.])
+    """
+    return wrap(np.ones_like(as_tensor(a).data, dtype=dtype, shape=shape))
+
+
+def empty_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    """``np.empty_like(t)``: a new tensor of t's shape and dtype; NumPy leaves its values
+    arbitrary, tapegrad makes them 0.
+
+    >>> import tapegrad as tg
+    >>> np.empty_like(tg.ones(2)).shape
+    (2,)
+    """
+    return wrap(np.zeros_like(as_tensor(prototype).data, dtype=dtype, shape=shape))
+
+
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    """``np.full_like(t, value)``: a new tensor full of ``value`` (no gradient).
+
+    >>> import tapegrad as tg
+    >>> np.full_like(tg.zeros(2), 7.0)
+    tensor([7., 7.])
+    """
+    value = fill_value.data if is_tensor(fill_value) else fill_value
+    return wrap(np.full_like(as_tensor(a).data, value, dtype=dtype, shape=shape))
 
 
 def copy(a, order="K", subok=False):

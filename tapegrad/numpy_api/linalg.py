@@ -12,7 +12,7 @@ import numpy as np
 
 from tapegrad import routines
 from tapegrad.arguments import checked_axis
-from tapegrad.numpy_api.common import as_tensor, is_tensor, refuse
+from tapegrad.numpy_api.common import as_tensor, refuse
 from tapegrad.ops import decompositions as ops
 from tapegrad.tensor_core import wrap
 

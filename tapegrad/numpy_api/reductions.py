@@ -380,7 +380,8 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
         return as_tensor(value).astype(x.dtype).broadcast_to(tuple(shape))
 
     # NumPy makes prepend and append arrays, which can widen the result (0.5 makes float64)
-    given = [as_tensor(v).dtype for v in (prepend, append) if v is not np._NoValue and v is not None]
+    given = [as_tensor(v).dtype for v in (prepend, append)
+             if v is not np._NoValue and v is not None]
     dtype = np.result_type(x.dtype, *given)
     if dtype != x.dtype:
         x = x.astype(dtype)
