@@ -282,31 +282,66 @@ def array_function(func, args, kwargs):
         raise
 
 
-def supported_functions() -> dict:
-    """Every NumPy name tapegrad runs on Tensors -> a one-line note of how: the source of the
-    README's table (a test keeps the two equal).
+# The README's table: one row per room the NumPy functions run in, in this order.
+_FAMILIES = (
+    ("tapegrad.routines", "the `tg.*` function of the same meaning (listed as np name: tg name "
+     "where the names differ)"),
+    ("operators", "Python's operators, or the tensor's shape"),
+    ("tapegrad.numpy_api.elementwise", "NumPy's elementwise meaning (`numpy_api/elementwise.py`)"),
+    ("tapegrad.numpy_api.reductions", "NumPy's reductions and scans, NumPy's positional "
+     "signatures (`numpy_api/reductions.py`)"),
+    ("tapegrad.numpy_api.shapes", "NumPy's shape, joining, selection, sorting and padding "
+     "(`numpy_api/shapes.py`)"),
+    ("tapegrad.numpy_api.linalg", "NumPy's products and `numpy.linalg` (`numpy_api/linalg.py`)"),
+    ("tapegrad.numpy_api.creation", "creation helpers that take tensors "
+     "(`numpy_api/creation.py`)"),
+    ("tapegrad.numpy_protocol", "NumPy's keywords on a PyTorch-named op "
+     "(`numpy_protocol.py`)"),
+)
 
-    >>> supported_functions()["numpy.exp"]
-    'tg.exp'
+
+def supported_functions() -> dict:
+    """Every NumPy name tapegrad runs on Tensors -> (the room that runs it, the tg.* name or
+    None): the source of the README's table (a test keeps the two equal).
+
+    >>> supported_functions()["np.exp"]
+    ('tapegrad.routines', 'exp')
     """
-    notes = {}
+    rows = {}
     for numpy_function, handler in HANDLERS.items():
-        notes[_numpy_name(numpy_function)] = _how(handler)
+        rows[_numpy_name(numpy_function)] = _room(handler)
     for (ufunc, method), handler in UFUNC_METHODS.items():
-        notes[f"numpy.{ufunc.__name__}.{method}"] = _how(handler)
-    return dict(sorted(notes.items()))
+        rows[f"np.{ufunc.__name__}.{method}"] = _room(handler)
+    return dict(sorted(rows.items()))
 
 
 def _numpy_name(function) -> str:
-    module = function.__module__ if not isinstance(function, np.ufunc) else "numpy"
+    module = "np" if isinstance(function, np.ufunc) or function.__module__ == "numpy" else (
+        "np." + function.__module__.split(".", 1)[1])
     return f"{module}.{function.__name__}"
 
 
-def _how(handler) -> str:
-    module = getattr(handler, "__module__", "") or ""
-    name = getattr(handler, "__name__", "")
+def _room(handler) -> tuple:
+    module = getattr(handler, "__module__", "")
     if module == "tapegrad.routines":
-        return f"tg.{name}"
-    if module.startswith("tapegrad.numpy_api") or module == __name__:
-        return "NumPy's meaning"
-    return "operator"
+        return module, handler.__name__
+    if module in ("operator", "_operator") or (module == __name__
+                                               and handler.__name__ == "<lambda>"):
+        return "operators", None
+    return module, None
+
+
+def readme_table() -> str:
+    """The README's table of the NumPy functions that run on tensors, made from HANDLERS.
+
+    >>> readme_table().splitlines()[0]
+    '| NumPy functions on tensors | run as |'
+    """
+    rows = supported_functions()
+    lines = ["| NumPy functions on tensors | run as |", "| --- | --- |"]
+    for room, description in _FAMILIES:
+        names = [name if tg_name is None or name.rsplit(".", 1)[-1] == tg_name
+                 else f"{name}: tg.{tg_name}"
+                 for name, (where, tg_name) in rows.items() if where == room]
+        lines.append(f"| {', '.join(f'`{n}`' for n in names)} | {description} |")
+    return "\n".join(lines) + "\n"
