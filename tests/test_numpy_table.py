@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+
 from tapegrad import numpy_protocol
 
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -120,8 +120,8 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """``np.geomspace``: a geometric progression from start to stop (same sign, not 0).
 
     >>> import tapegrad as tg
-    >>> np.geomspace(tg.tensor(1.0), tg.tensor(100.0), 3)
-    tensor([  1.,  10., 100.])
+    >>> np.geomspace(tg.tensor(1.0), tg.tensor(100.0), 3)  # float64 at least, as NumPy's
+    tensor([  1.,  10., 100.], dtype=float64)
     """
     first, last = as_tensor(start), as_tensor(stop)
     dtype = np.result_type(first.dtype, last.dtype, np.float64)  # NumPy's: float64 at least

@@ -14,8 +14,8 @@ def cbrt(x):
     """``np.cbrt``: the real cube root, negative for negative x.
 
     >>> import tapegrad as tg
-    >>> np.cbrt(tg.tensor([-8.0, 27.0]))
-    tensor([-2.,  3.])
+    >>> np.cbrt(tg.tensor([-8.0, 27.0], dtype=tg.float64))
+    tensor([-2.,  3.], dtype=float64)
     """
     return Cbrt.apply(as_tensor(x))
 

@@ -224,7 +224,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     may be 1-d along a single ``axis``; with ``returned``, also the sum of the weights.
 
     >>> import tapegrad as tg
-    >>> np.average(tg.tensor([1.0, 3.0]), weights=[3.0, 1.0])
+    >>> np.average(tg.tensor([1.0, 3.0]), weights=tg.tensor([3.0, 1.0]))
     tensor(1.5)
     """
     x = as_tensor(a)
@@ -365,8 +365,8 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     full of it (NumPy's meaning).
 
     >>> import tapegrad as tg
-    >>> np.diff(tg.tensor([1.0, 4.0, 9.0]), prepend=0.0)
-    tensor([1., 3., 5.])
+    >>> np.diff(tg.tensor([1.0, 4.0, 9.0]), prepend=0.0)  # 0.0 is a float64 array to NumPy
+    tensor([1., 3., 5.], dtype=float64)
     """
     x = as_tensor(a)
 

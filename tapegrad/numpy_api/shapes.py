@@ -246,7 +246,7 @@ def append(arr, values, axis=None):
     """``np.append``: join at the end; flattened when ``axis`` is None.
 
     >>> import tapegrad as tg
-    >>> np.append(tg.ones(2), 0.0)
+    >>> np.append(tg.ones(2), tg.zeros(1))
     tensor([1., 1., 0.])
     """
     x, v = as_tensor(arr), as_tensor(values)
