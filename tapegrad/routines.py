@@ -467,3 +467,4 @@ def signbit(x) -> TensorCore:
     tensor([ True, False])
     """
     return wrap(np.signbit(as_tensor(x).data))
+
