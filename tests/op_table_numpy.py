@@ -312,4 +312,67 @@ def _torch_symmetric(x):
     return x[rows][:, cols]
 
 
-ROWS = ELEMENTWISE + REDUCTIONS + LINALG + SHAPES
+def _tg():
+    import tapegrad
+
+    return tapegrad
+
+
+# tg.* functions and tg.linalg under PyTorch's names and arguments: PyTorch is the reference.
+PYTORCH_NAMES = [
+    OpCase("tg.trigonometric", lambda x: _tg().tan(x) + _tg().asin(x / 3) + _tg().acos(x / 3)
+           + _tg().atan(x) + _tg().sinh(x) * _tg().cosh(x) + _tg().asinh(x)
+           + _tg().acosh(x * x + 1.5) + _tg().atanh(x / 3) + _tg().atan2(x, x + 3)
+           + _tg().hypot(x, x + 3), None, ((3, 4),), -1.2, 1.2,
+           torch_fn=lambda x: x.tan() + (x / 3).asin() + (x / 3).acos() + x.atan()
+           + x.sinh() * x.cosh() + x.asinh() + (x * x + 1.5).acosh() + (x / 3).atanh()
+           + x.atan2(x + 3) + x.hypot(x + 3)),
+    OpCase("tg.logarithms", lambda x, y: _tg().log2(x) + _tg().log10(x) + _tg().logaddexp(x, y)
+           + _tg().logaddexp2(x, y) + _tg().deg2rad(x) + _tg().rad2deg(y) + _tg().sinc(y)
+           + _tg().fmax(x, y) + _tg().fmin(x, y) + _tg().copysign(x, y), None,
+           ((3, 4), (3, 4)), 0.5, 2.0, torch_fn=lambda x, y: x.log2() + x.log10()
+           + x.logaddexp(y) + x.logaddexp2(y) + x.deg2rad() + y.rad2deg() + y.sinc()
+           + x.fmax(y) + x.fmin(y) + x.copysign(y), broadcast_shapes=((3, 1), (4,))),
+    OpCase("tg.tensordot_kron_inner_cross", lambda x, y: _tg().tensordot(x, y, dims=([0], [0]))
+           .sum() + _tg().kron(x, y).sum() + _tg().inner(x, y).sum()
+           + _tg().cross(x, y).sum() + _tg().vdot(x[0], y[0]), None, ((3, 3), (3, 3)),
+           scalar_ok=False, torch_fn=lambda x, y: torch().tensordot(x, y, dims=([0], [0])).sum()
+           + torch().kron(x, y).sum() + torch().inner(x, y).sum()
+           + torch().cross(x, y, dim=0).sum() + torch().vdot(x[0], y[0])),
+    OpCase("tg.stacking", lambda x, y: _tg().hstack([x, y]).sum(0)[:4] + _tg().vstack([x, y]).sum(0)
+           + _tg().dstack([x, y]).sum((0, 2)) + _tg().column_stack([x, y]).sum(0)[:4]
+           + _tg().ravel(x)[:4] + _tg().take(x, np.array([0, 5, 6, 11]))
+           + sum(_tg().meshgrid(x[0], y[:, 0])).sum(1)[:4].sum()
+           + _tg().atleast_3d(x).sum((0, 2)) + _tg().hsplit(x, 2)[1].sum()
+           + _tg().quantile(x, 0.3, dim=0) + sum(_tg().broadcast_tensors(x[:1], y)).sum(0),
+           None, ((3, 4), (3, 4)), scalar_ok=False,
+           torch_fn=lambda x, y: torch().hstack([x, y]).sum(0)[:4] + torch().vstack([x, y]).sum(0)
+           + torch().dstack([x, y]).sum((0, 2)) + torch().column_stack([x, y]).sum(0)[:4]
+           + torch().ravel(x)[:4] + torch().take(x, torch().tensor([0, 5, 6, 11]))
+           + sum(torch().meshgrid(x[0], y[:, 0], indexing="ij")).sum(1)[:4].sum()
+           + torch().atleast_3d(x).sum((0, 2)) + torch().hsplit(x, 2)[1].sum()
+           + torch().quantile(x, 0.3, dim=0) + sum(torch().broadcast_tensors(x[:1], y)).sum(0)),
+    OpCase("tg.linalg", lambda x, b: _tg().linalg.solve(x + 3 * EYE3, b) .sum()
+           + _tg().linalg.inv(x + 3 * EYE3).sum() + _tg().linalg.det(x + 3 * EYE3)
+           + _tg().linalg.slogdet(x + 3 * EYE3)[1] + _tg().linalg.pinv(x).sum()
+           + _tg().linalg.cholesky(_sym(x), upper=True).sum()
+           + _tg().linalg.qr(x)[1].sum() + _tg().linalg.eigvalsh(_sym(x)).sum()
+           + _tg().linalg.svdvals(x).sum() + _tg().linalg.vector_norm(x, 3, dim=(0, 1))
+           + _tg().linalg.matrix_norm(x, "nuc") + _tg().linalg.norm(x[0])
+           + _tg().linalg.matrix_power(x, 2).sum() + _tg().linalg.multi_dot([x, x, b[0]]).sum()
+           + _tg().linalg.cross(x, b[:3]).sum(), None, ((3, 3), (3, 3)), scalar_ok=False,
+           tags=frozenset({"casts"}),
+           torch_fn=lambda x, b: torch().linalg.solve(x + 3 * torch().eye(3, dtype=x.dtype), b)
+           .sum() + torch().linalg.inv(x + 3 * torch().eye(3, dtype=x.dtype)).sum()
+           + torch().linalg.det(x + 3 * torch().eye(3, dtype=x.dtype))
+           + torch().linalg.slogdet(x + 3 * torch().eye(3, dtype=x.dtype))[1]
+           + torch().linalg.pinv(x).sum() + torch().linalg.cholesky(_sym(x), upper=True).sum()
+           + torch().linalg.qr(x)[1].sum() + torch().linalg.eigvalsh(_sym(x)).sum()
+           + torch().linalg.svdvals(x).sum() + torch().linalg.vector_norm(x, 3, dim=(0, 1))
+           + torch().linalg.matrix_norm(x, "nuc") + torch().linalg.norm(x[0])
+           + torch().linalg.matrix_power(x, 2).sum()
+           + torch().linalg.multi_dot([x, x, b[0]]).sum()
+           + torch().linalg.cross(x, b[:3]).sum()),
+]
+
+ROWS = ELEMENTWISE + REDUCTIONS + LINALG + SHAPES + PYTORCH_NAMES

@@ -17,7 +17,8 @@ def _tensors(arrays):
     return [tg.tensor(a, requires_grad=True) for a in arrays]
 
 
-@pytest.mark.parametrize("case", ROWS, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [row for row in ROWS if row.reference is not None],
+                         ids=lambda c: c.name)
 def test_numpy_call_on_tensors_equals_numpy_on_arrays(case, rng):
     arrays = make_inputs(case, rng)
     out = case.fn(*_tensors(arrays))
@@ -46,7 +47,8 @@ def test_broadcasting(case, rng):
 def test_zero_dimensional(case, rng):
     arrays = make_inputs(case, rng, [()] * len(case.shapes))
     out = case.fn(*_tensors(arrays))
-    np.testing.assert_allclose(out.data, case.reference(*arrays), rtol=1e-10)
+    if case.reference is not None:
+        np.testing.assert_allclose(out.data, case.reference(*arrays), rtol=1e-10)
     assert tg.gradcheck(case.fn, *_tensors(arrays))
 
 
@@ -56,7 +58,10 @@ def test_float32_stays_float32(case, rng):
     arrays = make_inputs(case, rng, dtype=np.float32)
     tensors = _tensors(arrays)
     out = case.fn(*tensors)
-    assert out.dtype == np.asarray(case.reference(*arrays)).dtype
+    if case.reference is not None:
+        assert out.dtype == np.asarray(case.reference(*arrays)).dtype
+    else:
+        assert out.dtype == np.float32
     out.sum().backward()
     assert all(t.grad.dtype == np.float32 for t in tensors)
 
