@@ -466,5 +466,5 @@ def signbit(x) -> TensorCore:
     >>> signbit(as_tensor([-0.0, 1.0]))
     tensor([ True, False])
     """
-    return wrap(np.signbit(as_tensor(x).data))
+    return wrap(np.asarray(np.signbit(as_tensor(x).data)))
 

@@ -231,7 +231,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     if weights is None:
         result = mean(x, axis, keepdims=keepdims)
         total = np.asarray(x.data.size / builtins.max(result.data.size, 1), result.dtype)
-        return (result, wrap(np.broadcast_to(total, result.shape))) if returned else result
+        return (result, wrap(np.broadcast_to(total, result.shape).copy())) if returned else result
     w = as_tensor(weights)
     if w.shape != x.shape:
         if axis is None or w.ndim != 1 or not isinstance(axis, int):
@@ -473,8 +473,8 @@ def all(a, axis=None, out=None, keepdims=False, *, where=True):  # noqa: A001
     True
     """
     refuse("all", out=out)
-    return wrap(np.all(as_tensor(a).data, axis=_axis(axis), keepdims=bool(keepdims),
-                       where=where))
+    return wrap(np.asarray(np.all(as_tensor(a).data, axis=_axis(axis), keepdims=bool(keepdims),
+                                  where=where)))
 
 
 def any(a, axis=None, out=None, keepdims=False, *, where=True):  # noqa: A001
@@ -485,8 +485,8 @@ def any(a, axis=None, out=None, keepdims=False, *, where=True):  # noqa: A001
     True
     """
     refuse("any", out=out)
-    return wrap(np.any(as_tensor(a).data, axis=_axis(axis), keepdims=bool(keepdims),
-                       where=where))
+    return wrap(np.asarray(np.any(as_tensor(a).data, axis=_axis(axis), keepdims=bool(keepdims),
+                                  where=where)))
 
 
 def count_nonzero(a, axis=None, *, keepdims=False):
