@@ -215,6 +215,9 @@ LINALG = [
     _same("np.linalg.qr", lambda x: np.linalg.qr(x)[0].sum(0) + np.linalg.qr(x)[1].sum(0),
           ((4, 3),), scalar_ok=False, torch_fn=lambda x: torch().linalg.qr(x)[0].sum(0)
           + torch().linalg.qr(x)[1].sum(0)),
+    _same("np.linalg.qr_wide", lambda x: np.linalg.qr(x)[0] * 2 + np.linalg.qr(x)[1][..., :3],
+          ((2, 3, 5),), scalar_ok=False, torch_fn=lambda x: torch().linalg.qr(x)[0] * 2
+          + torch().linalg.qr(x)[1][..., :3]),
     _same("np.linalg.eigh", lambda x: np.linalg.eigh(_sym(x))[0].sum()
           + (np.linalg.eigh(_sym(x))[1] ** 2 * np.arange(3.0)).sum(), ((3, 3),),
           scalar_ok=False, torch_fn=lambda x: torch().linalg.eigh(_sym(x))[0].sum()

@@ -152,9 +152,9 @@ class Cholesky(Function):
 
 
 class QR(Function):
-    """Q, R = qr(A), reduced (A is m x n with m >= n for the gradient); packed flat per
-    matrix as [Q, R]. With X = dL/dR R^T - Q^T dL/dQ and S = triu(X) + triu(X, 1)^T:
-    dL/dA = (dL/dQ + Q S) R^-T   (PyTorch's formula)"""
+    """Q, R = qr(A), reduced; packed flat per matrix as [Q, R]. For m >= n, with
+    X = dL/dR R^T - Q^T dL/dQ and S = triu(X) + triu(X, 1)^T:
+    dL/dA = (dL/dQ + Q S) R^-T   (PyTorch's formula; for m < n see backward)"""
 
     __slots__ = ("m", "n", "k")
     saved_roles = ("output",)
@@ -178,15 +178,26 @@ class QR(Function):
         (packed,) = self.saved
         k = self.k
         q, r = self.unpack(packed)
-        if r.shape[-1] != k:
-            raise NotImplementedError(
-                f"QR: the gradient of a wide matrix's QR (R of shape {r.shape[-2:]}) is not "
-                "implemented; PyTorch's formula for m < n is not supported yet")
         grad_q, grad_r = self.unpack(grad)
-        x = grad_r @ _mT(r) - _mT(q) @ grad_q
-        upper = np.ones((k, k), dtype=packed.dtype)
-        s = x * np.triu(upper) + _mT(x * np.triu(upper, 1))
-        return (grad_q + q @ s) @ _mT(np.linalg.inv(r))
+        if r.shape[-1] == k:
+            return _qr_tall_backward(q, r, grad_q, grad_r)
+        # A wide A = [X | Y] with X square: R = [U | V], U from X = Q U, and V = Q^T Y; so
+        # Y's gradient is Q dL/dV, and X's is the square formula with dL/dQ + Y dL/dV^T.
+        u, v = r[..., :k], r[..., k:]
+        grad_u, grad_v = grad_r[..., :k], grad_r[..., k:]
+        y = q @ v
+        grad_x = _qr_tall_backward(q, u, grad_q + y @ _mT(grad_v), grad_u)
+        return np.concatenate([grad_x, q @ grad_v], axis=-1)
+
+
+def _qr_tall_backward(q, r, grad_q, grad_r):
+    """dL/dA for A = Q R with R square: (dL/dQ + Q S) R^-T, S from X = dL/dR R^T - Q^T dL/dQ
+    as triu(X) + triu(X, 1)^T."""
+    k = r.shape[-1]
+    x = grad_r @ _mT(r) - _mT(q) @ grad_q
+    upper = np.ones((k, k), dtype=r.dtype)
+    s = x * np.triu(upper) + _mT(x * np.triu(upper, 1))
+    return (grad_q + q @ s) @ _mT(np.linalg.inv(r))
 
 
 class SymmetricEigen(Function):
