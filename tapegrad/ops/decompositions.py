@@ -152,9 +152,11 @@ class Cholesky(Function):
 
 
 class QR(Function):
-    """Q, R = qr(A), reduced; packed flat per matrix as [Q, R]. For m >= n, with
-    X = dL/dR R^T - Q^T dL/dQ and S = triu(X) + triu(X, 1)^T:
-    dL/dA = (dL/dQ + Q S) R^-T   (PyTorch's formula; for m < n see backward)"""
+    """P = [Q, R] = qr(A);  dL/dA = (dL/dQ + Q S) R^-T   (PyTorch's formula, m >= n)
+
+    The reduced QR, packed flat per matrix as [Q, R]. S = triu(X) + triu(X, 1)^T with
+    X = dL/dR R^T - Q^T dL/dQ. For a wide A (m < n) see ``backward``.
+    """
 
     __slots__ = ("m", "n", "k")
     saved_roles = ("output",)
@@ -201,10 +203,12 @@ def _qr_tall_backward(q, r, grad_q, grad_r):
 
 
 class SymmetricEigen(Function):
-    """w, V = eigh(A) (ascending eigenvalues; A's lower triangle is read); packed as the rows
-    [w; V]. With E_ij = w_j - w_i:
-    dL/dA = V (diag(dL/dw) + skew(V^T dL/dV) / 2 / E) V^T   (PyTorch's formula; the
-    eigenvectors' part needs distinct eigenvalues)"""
+    """P = [w, V] = eigh(A);  dL/dA = V (diag(dL/dw) + skew(V^T dL/dV) / 2 / E) V^T
+
+    PyTorch's formula. Ascending eigenvalues w and eigenvectors V of a symmetric A (its
+    lower triangle is read, or the upper one), packed as the rows [w; V]. E_ij = w_j - w_i and
+    skew(X) = X - X^T; the eigenvectors' part needs distinct eigenvalues.
+    """
 
     __slots__ = ("uplo",)
     saved_roles = ("output",)
@@ -229,11 +233,14 @@ class SymmetricEigen(Function):
 
 
 class SingularValues(Function):
-    """U, S, Vh = svd(A) (reduced: k = min(m, n) columns), packed flat per matrix as
-    [U, S, Vh]. With E_jk = S_k^2 - S_j^2 and skew(X) = X - X^T, PyTorch's formula:
-    dL/dA = U [skew(U^T gU) / E * S_k + S_j * skew(V^T gV) / E + diag(gS)] Vh
-            + (I - U U^T) gU S^-1 Vh + U S^-1 gV^T (I - V V^T)
-    (the vectors' part needs distinct, nonzero singular values)"""
+    """P = [U, S, Vh] = svd(A);
+    dL/dA = U M Vh + (I - U U^T) gU / S Vh + U (gV / S)^T (I - V V^T)
+
+    PyTorch's formula. The reduced SVD (k = min(m, n) columns), packed flat per matrix as
+    [U, S, Vh], with gU = dL/dU, gS = dL/dS, gV = dL/dV (V = Vh^T) and
+    M = skew(U^T gU) / E * S_k + S_j * skew(V^T gV) / E + diag(gS), E_jk = S_k^2 - S_j^2,
+    skew(X) = X - X^T. The vectors' part needs distinct, nonzero singular values.
+    """
 
     __slots__ = ("m", "n", "k")
     saved_roles = ("output",)
