@@ -268,7 +268,9 @@ SHAPES = [
         x, [0, 2], x[:, :2], axis=1).sum(1)[:1], ((3, 4),), scalar_ok=False),
     _same("np.take_compress_extract", lambda x: np.take(x, [5, 0, 5]).sum() + np.take(
         x, [1, -1], 1, mode="wrap").sum() + np.compress(CONDITION, x, 1).sum()
-        + np.extract(x > 0, x).sum(), ((3, 4),), scalar_ok=False),
+        + np.extract(x > 0, x).sum(), ((3, 4),), scalar_ok=False,
+        torch_fn=lambda x: x.take(torch().tensor([5, 0, 5])).sum() + x[:, [1, 3]].sum()
+        + x[:, torch().as_tensor(CONDITION)].sum() + x[x > 0].sum()),
     _same("np.take_along_axis", lambda x: np.take_along_axis(x, PICKS, 1), ((3, 4),),
           scalar_ok=False, torch_fn=lambda x: x.take_along_dim(torch().as_tensor(PICKS), 1)),
     _same("np.choose_select", lambda x, y: np.choose(PICKS % 2, [x, y]) + np.select(
@@ -294,7 +296,10 @@ SHAPES = [
           ((3, 4),), scalar_ok=False),
     _same("np.broadcast_arrays_meshgrid", lambda x, y: sum(np.broadcast_arrays(x, y))
           + sum(np.meshgrid(x, y[0])).sum() + sum(np.meshgrid(x, y[0], indexing="ij")).sum(),
-          ((3,), (2, 3)), scalar_ok=False),
+          ((3,), (2, 3)), scalar_ok=False,
+          torch_fn=lambda x, y: sum(torch().broadcast_tensors(x, y))
+          + sum(torch().meshgrid(x, y[0], indexing="xy")).sum()
+          + sum(torch().meshgrid(x, y[0], indexing="ij")).sum()),
     _same("np.linspace_logspace_geomspace", lambda x, y: np.linspace(x, y, 5)
           + np.logspace(x, y, 5, base=2.0) + np.geomspace(x + 3, y + 3, 5), ((), ()),
           torch_fn=lambda x, y: torch().linspace(0, 1, 5, dtype=x.dtype) * (y - x) + x
