@@ -205,6 +205,7 @@ CALLS = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:'where' used without 'out'")  # NumPy's, on the array
 @pytest.mark.parametrize("name", sorted(CALLS))
 def test_numpy_calls_on_tensors_give_numpys_results(name, rng):
     _same_as_numpy(CALLS[name], rng.uniform(-2, 2, (3, 4)))
