@@ -450,10 +450,7 @@ def qr(a, mode="reduced"):
                                                    and x.shape[-2] > x.shape[-1]):
         raise ValueError(f"numpy.linalg.qr on tapegrad Tensors: mode {mode!r} is not supported"
                          " (use 'reduced', 'r', or 'complete' for m <= n)")
-    function = ops.QR()
-    function.m, function.n = x.shape[-2:]
-    function.k = builtins.min(function.m, function.n)
-    q, r = function.unpack(ops.QR.apply(x))
+    q, r = ops.unpack_qr(ops.QR.apply(x), *x.shape[-2:])
     return r if mode == "r" else QRResult(q, r)
 
 
@@ -491,18 +488,15 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     if x.ndim < 2:
         raise np.linalg.LinAlgError(f"numpy.linalg.svd: {x.ndim}-dimensional array given. "
                                     "Array must be at least two-dimensional")
-    function = ops.SingularValues()
-    packed = ops.SingularValues.apply(x)
-    function.m, function.n = x.shape[-2], x.shape[-1]
-    function.k = builtins.min(function.m, function.n)
-    u, s, vh = function.unpack(packed)
+    m, n = x.shape[-2:]
+    u, s, vh = ops.unpack_svd(ops.SingularValues.apply(x), m, n)
     if not compute_uv:
         return s
-    if full_matrices and function.m != function.n:
+    if full_matrices and m != n:
         full_u, _, full_vh = np.linalg.svd(x.data, full_matrices=True)
-        k = function.k
-        if function.m > k:
+        k = builtins.min(m, n)
+        if m > k:
             u = routines.concatenate([u, wrap(full_u[..., k:])], -1)
-        if function.n > k:
+        if n > k:
             vh = routines.concatenate([vh, wrap(full_vh[..., k:, :])], -2)
     return SVDResult(u, s, vh)

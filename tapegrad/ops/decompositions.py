@@ -171,10 +171,7 @@ class QR(Function):
 
     def unpack(self, packed):
         """(Q, R) from the packed array or Tensor."""
-        m, n, k = self.m, self.n, self.k
-        batch = packed.shape[:-1]
-        return (packed[..., :m * k].reshape(batch + (m, k)),
-                packed[..., m * k:].reshape(batch + (k, n)))
+        return unpack_qr(packed, self.m, self.n)
 
     def backward(self, grad):
         (packed,) = self.saved
@@ -256,12 +253,7 @@ class SingularValues(Function):
 
     def unpack(self, packed):
         """(U, S, Vh) from the packed array or Tensor."""
-        m, n, k = self.m, self.n, self.k
-        batch = packed.shape[:-1]
-        u = packed[..., :m * k].reshape(batch + (m, k))
-        s = packed[..., m * k:m * k + k]
-        vh = packed[..., m * k + k:].reshape(batch + (k, n))
-        return u, s, vh
+        return unpack_svd(packed, self.m, self.n)
 
     def backward(self, grad):
         (packed,) = self.saved
@@ -283,3 +275,29 @@ class SingularValues(Function):
         if self.n > k:
             grad_a = grad_a + u @ _mT((grad_v - v @ vt_gv) / s[..., None, :])
         return grad_a
+
+
+def unpack_qr(packed, m: int, n: int) -> tuple:
+    """(Q, R) of an m x n matrix (or batch) from QR's packed output, array or Tensor.
+
+    >>> q, r = unpack_qr(QR.forward_or_apply(np.eye(2)), 2, 2)
+    >>> q.shape, r.shape
+    ((2, 2), (2, 2))
+    """
+    k = min(m, n)
+    batch = packed.shape[:-1]
+    return (packed[..., :m * k].reshape(batch + (m, k)),
+            packed[..., m * k:].reshape(batch + (k, n)))
+
+
+def unpack_svd(packed, m: int, n: int) -> tuple:
+    """(U, S, Vh) of an m x n matrix (or batch) from SingularValues' packed output.
+
+    >>> u, s, vh = unpack_svd(SingularValues.forward_or_apply(np.eye(3)[:, :2]), 3, 2)
+    >>> u.shape, s.shape, vh.shape
+    ((3, 2), (2,), (2, 2))
+    """
+    k = min(m, n)
+    batch = packed.shape[:-1]
+    return (packed[..., :m * k].reshape(batch + (m, k)), packed[..., m * k:m * k + k],
+            packed[..., m * k + k:].reshape(batch + (k, n)))
