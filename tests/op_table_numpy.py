@@ -383,4 +383,16 @@ PYTORCH_NAMES = [
            + torch().linalg.cross(x, b[:3]).sum()),
 ]
 
+
+# The same math as Tensor methods, PyTorch's names (and NumPy's aliases where PyTorch has them).
+PYTORCH_NAMES.append(OpCase(
+    "Tensor.trigonometric_methods", lambda x, y: x.tan() + (x / 3).asin() + (x / 3).arccos()
+    + x.atan() + x.sinh() * x.cosh() + x.arcsinh() + (x * x + 1.5).acosh() + (x / 3).atanh()
+    + x.atan2(y) + x.arctan2(y + 3) + x.hypot(y) + (y + 3).log2() + (y + 3).log10()
+    + x.logaddexp(y) + x.logaddexp2(y), None, ((3, 4), (3, 4)), -1.2, 1.2,
+    torch_fn=lambda x, y: x.tan() + (x / 3).asin() + (x / 3).arccos() + x.atan()
+    + x.sinh() * x.cosh() + x.arcsinh() + (x * x + 1.5).acosh() + (x / 3).atanh()
+    + x.atan2(y) + x.arctan2(y + 3) + x.hypot(y) + (y + 3).log2() + (y + 3).log10()
+    + x.logaddexp(y) + x.logaddexp2(y), broadcast_shapes=((3, 1), (4,))))
+
 ROWS = ELEMENTWISE + REDUCTIONS + LINALG + SHAPES + PYTORCH_NAMES
