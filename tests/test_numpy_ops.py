@@ -91,3 +91,15 @@ def test_declared_saved_roles_match_inference(case, inferred_nodes):  # noqa: F8
         owner = next(c for c in type(node).__mro__ if c in declared)
         assert attribute_roles == {}
         assert _resolved(node, saved_roles) == _resolved(node, declared[owner]), owner.__name__
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value encountered")
+@pytest.mark.parametrize("case", [row for row in ROWS if row.scalar_ok and row.reference
+                                  and "needs_elements" not in row.tags], ids=lambda c: c.name)
+def test_empty_inputs(case, rng):
+    arrays = make_inputs(case, rng, [(0,) + shape[1:] for shape in case.shapes])
+    tensors = _tensors(arrays)
+    out = case.fn(*tensors)
+    np.testing.assert_array_equal(out.data, case.reference(*arrays))
+    out.backward(np.ones(out.shape, out.dtype))
+    assert all(t.grad.shape == a.shape for t, a in zip(tensors, arrays))

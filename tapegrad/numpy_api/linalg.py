@@ -384,6 +384,10 @@ def solve(a, b):
     tensor([1. , 0.5])
     """
     x, y = _square("solve", a), as_tensor(b)
+    rows = y.shape[0] if y.ndim == 1 else (y.shape[-2] if y.ndim > 1 else None)
+    if rows != x.shape[-1]:
+        raise ValueError(f"numpy.linalg.solve: b of shape {y.shape} does not fit a of shape "
+                         f"{x.shape}: expected ({x.shape[-1]},) or (..., {x.shape[-1]}, k)")
     if y.dtype != x.dtype:
         y = y.astype(np.result_type(x.dtype, y.dtype))
         x = x.astype(y.dtype)
