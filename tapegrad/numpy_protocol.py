@@ -15,6 +15,7 @@ import numpy as np
 
 from tapegrad import routines
 from tapegrad.numpy_api import creation, elementwise, linalg, reductions, shapes
+from tapegrad.numpy_api.common import refuse
 
 
 def _tensor_first(operation):
@@ -92,7 +93,7 @@ def numpy_nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 def numpy_round(a, decimals=0, out=None):
     """``np.round(t, decimals)``: half to even, as NumPy's; not differentiable."""
-    reductions.refuse("round", out=out)
+    refuse("round", out=out)
     return routines.as_tensor(a).round(decimals)
 
 
@@ -104,7 +105,7 @@ def numpy_repeat(a, repeats, axis=None):
 def numpy_clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
                max=np._NoValue):
     """``np.clip(t, a_min, a_max)``: NumPy's names and its newer ``min=``/``max=``."""
-    reductions.refuse("clip", out=out)
+    refuse("clip", out=out)
     low = min if a_min is np._NoValue else a_min
     high = max if a_max is np._NoValue else a_max
     return routines.as_tensor(a).clip(None if low is np._NoValue else low,

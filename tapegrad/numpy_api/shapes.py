@@ -17,7 +17,7 @@ from tapegrad.ops.shape import Pad
 from tapegrad.tensor_core import wrap
 
 
-def _along(axis, ndim, index):
+def _along(axis, index):
     """An index that applies ``index`` to ``axis`` and keeps every other axis whole."""
     return (slice(None),) * axis + (index,)
 
@@ -284,7 +284,7 @@ def insert(arr, obj, values, axis=None):
     block[axis] = inserted
     v = v.broadcast_to(tuple(block))
     order = np.insert(np.arange(count), positions, np.arange(count, count + inserted))
-    return routines.concatenate([x, v], axis)[_along(axis, x.ndim, order)]
+    return routines.concatenate([x, v], axis)[_along(axis, order)]
 
 
 def delete(arr, obj, axis=None):
@@ -299,7 +299,7 @@ def delete(arr, obj, axis=None):
         x, axis = x.reshape(-1), 0
     axis = checked_axis("delete", axis, x.ndim)
     kept = np.delete(np.arange(x.shape[axis]), obj.data if is_tensor(obj) else obj)
-    return x[_along(axis, x.ndim, kept)]
+    return x[_along(axis, kept)]
 
 
 # ------------------------------------------------------------------ splitting
@@ -339,7 +339,7 @@ def array_split(ary, indices_or_sections, axis=0):
     else:
         bounds = [0] + [builtins.min(builtins.max(int(i) if i >= 0 else length + int(i), 0),
                                      length) for i in indices_or_sections] + [length]
-    return [x[_along(axis, x.ndim, slice(start, builtins.max(start, stop)))]
+    return [x[_along(axis, slice(start, builtins.max(start, stop)))]
             for start, stop in zip(bounds[:-1], bounds[1:])]
 
 
@@ -399,7 +399,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     axis = checked_axis("take", axis, x.ndim)
     positions = np.take(np.arange(x.shape[axis]), np.asarray(
         indices.data if is_tensor(indices) else indices), mode=mode)
-    return x[_along(axis, x.ndim, positions)]
+    return x[_along(axis, positions)]
 
 
 def put_along_axis(arr, indices, values, axis):
@@ -713,7 +713,7 @@ def _pad_axis_by_axis(x, widths, border):
 def _edge_slice(x, axis, side, length=1):
     n = x.shape[axis]
     index = slice(0, length) if side == 0 else slice(n - length, n)
-    return x[_along(axis, x.ndim, index)]
+    return x[_along(axis, index)]
 
 
 def _ramp(x, end, count, axis, side):
