@@ -207,7 +207,7 @@ UFUNCS = {
     np.logaddexp: routines.logaddexp, np.logaddexp2: routines.logaddexp2,
     np.deg2rad: routines.deg2rad, np.radians: routines.deg2rad,
     np.rad2deg: routines.rad2deg, np.degrees: routines.rad2deg,
-    np.copysign: routines.copysign, np.heaviside: routines.heaviside,
+    np.copysign: elementwise.copysign, np.heaviside: routines.heaviside,
     np.signbit: routines.signbit, np.cbrt: elementwise.cbrt, np.fabs: elementwise.fabs,
     np.rint: routines.round, np.conjugate: elementwise.conjugate,
 }

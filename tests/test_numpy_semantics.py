@@ -336,3 +336,17 @@ def test_functional_pad_modes_match_pytorch(mode, rng, torch):
 def test_functional_pad_bad_mode_is_a_clear_error():
     with pytest.raises(ValueError, match="pad: mode 'mirror'"):
         F.pad(tg.zeros(1, 2, 3), (1, 1), mode="mirror")
+
+
+INTEGER_CALLS = {
+    "var": lambda t: np.var(t), "std axis": lambda t: np.std(t, 1), "nanvar": lambda t: np.nanvar(t),
+    "mean": lambda t: np.mean(t, 0), "median": lambda t: np.median(t),
+    "quantile": lambda t: np.quantile(t, 0.3), "copysign": lambda t: np.copysign(t, -1),
+    "pad mean": lambda t: np.pad(t, 1, "mean"), "pad median": lambda t: np.pad(t, (1, 2), "median"),
+    "tan": lambda t: np.tan(t), "sum bool": lambda t: np.sum(t > 0, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INTEGER_CALLS))
+def test_integer_tensors_follow_numpys_dtype_rules(name):
+    _same_as_numpy(INTEGER_CALLS[name], np.arange(12).reshape(3, 4) - 5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad import routines
 from tapegrad.numpy_api import reductions
 from tapegrad.numpy_api.common import as_tensor, refuse
 from tapegrad.ops.logarithms import Cbrt
@@ -29,6 +30,18 @@ def fabs(x):
     """
     x = as_tensor(x)
     return (x if x.dtype.kind == "f" else x.astype(np.float64)).abs()
+
+
+def copysign(x1, x2):
+    """``np.copysign``: |x1| with x2's sign; integers become float64 (NumPy's), and the
+    gradient flows to x1 only.
+
+    >>> import tapegrad as tg
+    >>> np.copysign(tg.tensor([1, 2]), -1.0)
+    tensor([-1., -2.], dtype=float64)
+    """
+    x = as_tensor(x1)
+    return routines.copysign(x if x.dtype.kind in "fc" else x.astype(np.float64), x2)
 
 
 def _real_only(name):

@@ -13,10 +13,13 @@ from tapegrad.numpy_api.common import NOT_GIVEN, as_tensor, refuse
 from tapegrad.tensor_core import wrap
 
 
-def _prepared(a, dtype=None, where=True, fill=0):
+def _prepared(a, dtype=None, where=True, fill=0, floating=False):
     """``a`` as a tensor in ``dtype``, with the elements ``where`` excludes replaced by the
-    reduction's neutral value ``fill`` (so they add nothing, and get a zero gradient)."""
+    reduction's neutral value ``fill`` (so they add nothing, and get a zero gradient).
+    ``floating``: integers and booleans are taken in float64, as NumPy's var and std do."""
     x = as_tensor(a)
+    if dtype is None and floating and x.dtype.kind not in "fc":
+        dtype = np.float64
     if dtype is not None:
         x = x.astype(dtype)
     if where is not True:
@@ -80,7 +83,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     """
     refuse("var", out=out, mean=mean, where=None if where is True else where)
     ddof = ddof if correction is NOT_GIVEN else correction
-    return _prepared(a, dtype).var(_axis(axis), ddof=ddof, keepdims=bool(keepdims))
+    return _prepared(a, dtype, floating=True).var(_axis(axis), ddof=ddof,
+                                                  keepdims=bool(keepdims))
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
@@ -93,7 +97,8 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     """
     refuse("std", out=out, mean=mean, where=None if where is True else where)
     ddof = ddof if correction is NOT_GIVEN else correction
-    return _prepared(a, dtype).std(_axis(axis), ddof=ddof, keepdims=bool(keepdims))
+    return _prepared(a, dtype, floating=True).std(_axis(axis), ddof=ddof,
+                                                  keepdims=bool(keepdims))
 
 
 def _extreme(name, fill):
@@ -196,7 +201,8 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     """
     refuse("nanvar", out=out, mean=mean)
     ddof = ddof if correction is NOT_GIVEN else correction
-    x = _prepared(a, dtype, where, np.nan)
+    x = _prepared(a, dtype, floating=True)
+    x = x if where is True else np.where(where, x, np.nan)
     count = _count_numbers(x, axis, True)
     numbers = _without_nan(x, 0)
     centre = numbers.sum(_axis(axis), True) / count

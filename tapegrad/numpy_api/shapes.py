@@ -11,6 +11,7 @@ import numpy as np
 
 from tapegrad import routines
 from tapegrad.arguments import AxisError, checked_axis
+from tapegrad.numpy_api import reductions
 from tapegrad.numpy_api.common import as_tensor, is_tensor, refuse
 from tapegrad.ops.padding import PickByAxes, index_maps
 from tapegrad.ops.shape import Pad
@@ -734,10 +735,11 @@ def _statistic(x, mode, length, axis, side, count):
                          f"{mode!r}")
     part = _edge_slice(x, axis, side, length)
     if mode == "median":
-        from tapegrad.numpy_api import reductions  # a sibling: statistics live there
         value = reductions.median(part, axis, keepdims=True)
+    elif mode == "mean":
+        value = reductions.mean(part, axis, keepdims=True)
     else:
         value = getattr(part, _STATISTIC_MODES[mode])(axis, True)
-        if mode == "mean" and x.dtype.kind in "iu":
-            value = np.round(value).astype(x.dtype)
+    if value.dtype != x.dtype:  # NumPy: an integer array's mean or median, rounded
+        value = np.round(value).astype(x.dtype)
     return value.broadcast_to(_border_shape(x, axis, count))
