@@ -340,7 +340,8 @@ def test_functional_pad_bad_mode_is_a_clear_error():
 
 INTEGER_CALLS = {
     "var": lambda t: np.var(t), "std axis": lambda t: np.std(t, 1),
-    "nanvar": lambda t: np.nanvar(t), "mean": lambda t: np.mean(t, 0), "median": lambda t: np.median(t),
+    "nanvar": lambda t: np.nanvar(t), "mean": lambda t: np.mean(t, 0),
+    "median": lambda t: np.median(t),
     "quantile": lambda t: np.quantile(t, 0.3), "copysign": lambda t: np.copysign(t, -1),
     "pad mean": lambda t: np.pad(t, 1, "mean"), "pad median": lambda t: np.pad(t, (1, 2), "median"),
     "tan": lambda t: np.tan(t), "sum bool": lambda t: np.sum(t > 0, 1),
