@@ -14,10 +14,10 @@ import numpy as np
 
 from tapegrad import backend
 from tapegrad.arguments import checked_axis
-from tapegrad.ops import products
+from tapegrad.ops import logarithms, products, trigonometry
 from tapegrad.ops.products import Cdist
 from tapegrad.ops.select import Maximum, Minimum, Where
-from tapegrad.ops.shape import Concatenate, Pad, Stack
+from tapegrad.ops.shape import Concatenate, Stack
 from tapegrad.tensor_core import TensorCore, wrap
 
 # The one table of the op surface: name -> the NumPy functions that mean the same thing on a
@@ -54,36 +54,36 @@ sin = _same_as_method("sin", np.sin)
 cos = _same_as_method("cos", np.cos)
 tanh = _same_as_method("tanh", np.tanh)
 sigmoid = _same_as_method("sigmoid")
-clip = _same_as_method("clip", np.clip)
+clip = _same_as_method("clip")
 clamp = _same_as_method("clamp")
-# reductions (np.max, np.min, np.var and np.std: see numpy_protocol.NUMPY_MEANINGS)
-sum = _same_as_method("sum", np.sum)  # noqa: A001
+# reductions (NumPy's take its positional signature: see tapegrad.numpy_api.reductions)
+sum = _same_as_method("sum")  # noqa: A001
 mean = _same_as_method("mean")
 max = _same_as_method("max")  # noqa: A001
 min = _same_as_method("min")  # noqa: A001
-prod = _same_as_method("prod", np.prod)
+prod = _same_as_method("prod")
 var = _same_as_method("var")
 std = _same_as_method("std")
 logsumexp = _same_as_method("logsumexp")
-argmax = _same_as_method("argmax", np.argmax)
-argmin = _same_as_method("argmin", np.argmin)
+argmax = _same_as_method("argmax")
+argmin = _same_as_method("argmin")
 amax = _same_as_method("amax")
 amin = _same_as_method("amin")
 aminmax = _same_as_method("aminmax")
-nansum = _same_as_method("nansum", np.nansum)
-nanmean = _same_as_method("nanmean", np.nanmean)
+nansum = _same_as_method("nansum")
+nanmean = _same_as_method("nanmean")
 median = _same_as_method("median")  # np.median averages the two middle values: not the same
 nanmedian = _same_as_method("nanmedian")
 mode = _same_as_method("mode")
-all = _same_as_method("all", np.all)  # noqa: A001
-any = _same_as_method("any", np.any)  # noqa: A001
+all = _same_as_method("all")  # noqa: A001
+any = _same_as_method("any")  # noqa: A001
 count_nonzero = _same_as_method("count_nonzero")
 norm = _same_as_method("norm")
 dist = _same_as_method("dist")
 renorm = _same_as_method("renorm")
 # sorting (np.sort: see numpy_protocol.NUMPY_MEANINGS)
 sort = _same_as_method("sort")
-argsort = _same_as_method("argsort", np.argsort)
+argsort = _same_as_method("argsort")
 topk = _same_as_method("topk")
 kthvalue = _same_as_method("kthvalue")
 # cumulative (np.cumsum, np.cumprod: see numpy_protocol.NUMPY_MEANINGS)
@@ -91,7 +91,7 @@ cumsum = _same_as_method("cumsum")
 cumprod = _same_as_method("cumprod")
 logcumsumexp = _same_as_method("logcumsumexp")
 # matrix products (np.dot: see numpy_protocol.NUMPY_MEANINGS)
-trace = _same_as_method("trace", np.trace)
+trace = _same_as_method("trace")
 dot = _same_as_method("dot")
 mm = _same_as_method("mm")
 bmm = _same_as_method("bmm")
@@ -100,8 +100,8 @@ outer = _same_as_method("outer")
 ger = _same_as_method("ger")
 addmm = _same_as_method("addmm")
 # shape
-reshape = _same_as_method("reshape", np.reshape)
-squeeze = _same_as_method("squeeze", np.squeeze)
+reshape = _same_as_method("reshape")
+squeeze = _same_as_method("squeeze")
 unsqueeze = _same_as_method("unsqueeze")
 flatten = _same_as_method("flatten")
 broadcast_to = _same_as_method("broadcast_to", np.broadcast_to)
@@ -117,8 +117,8 @@ moveaxis = _same_as_method("moveaxis", np.moveaxis)
 t = _same_as_method("t")
 unflatten = _same_as_method("unflatten")
 unbind = _same_as_method("unbind")
-tensor_split = _same_as_method("tensor_split", np.array_split)
-repeat_interleave = _same_as_method("repeat_interleave", np.repeat)
+tensor_split = _same_as_method("tensor_split")
+repeat_interleave = _same_as_method("repeat_interleave")
 # structure (np.flip, np.roll, np.rot90, np.tril, np.triu, np.diag, np.diagonal, np.diff:
 # NumPy's keywords and defaults, see numpy_protocol.NUMPY_MEANINGS)
 flip = _same_as_method("flip")
@@ -157,7 +157,7 @@ pow = _same_as_method("pow")  # noqa: A001 - PyTorch's name
 neg = _same_as_method("neg")
 negative = _same_as_method("negative")
 square = _same_as_method("square", np.square)
-reciprocal = _same_as_method("reciprocal")
+reciprocal = _same_as_method("reciprocal", np.reciprocal)
 rsqrt = _same_as_method("rsqrt")
 exp2 = _same_as_method("exp2", np.exp2)
 lerp = _same_as_method("lerp")
@@ -167,7 +167,7 @@ floor = _same_as_method("floor", np.floor)
 ceil = _same_as_method("ceil", np.ceil)
 trunc = _same_as_method("trunc", np.trunc, np.fix)
 fix = _same_as_method("fix")
-round = _same_as_method("round", np.round, np.around)  # noqa: A001 - PyTorch's name
+round = _same_as_method("round")  # noqa: A001 - PyTorch's name
 frac = _same_as_method("frac")
 sgn = _same_as_method("sgn")
 clamp_min = _same_as_method("clamp_min")
@@ -190,8 +190,8 @@ greater_equal = _same_as_method("greater_equal")
 less = _same_as_method("less")
 less_equal = _same_as_method("less_equal")
 not_equal = _same_as_method("not_equal")
-isclose = _same_as_method("isclose", np.isclose)
-allclose = _same_as_method("allclose", np.allclose)
+isclose = _same_as_method("isclose")
+allclose = _same_as_method("allclose")
 equal = _same_as_method("equal")
 logical_and = _same_as_method("logical_and", np.logical_and)
 logical_or = _same_as_method("logical_or", np.logical_or)
@@ -271,20 +271,6 @@ def _sequence_of_tensors(op: str, values) -> list:
     return [value if isinstance(value, TensorCore) else as_tensor(value) for value in values]
 
 
-def pad(x, pad_width, mode: str = "constant", constant_values=0) -> TensorCore:
-    """NumPy's ``pad`` with a constant: ``pad_width`` is an int, a (before, after) pair, or one
-    pair per axis. (``tapegrad.nn.functional.pad`` takes PyTorch's flat form.)
-
-    >>> pad(as_tensor([1.0, 2.0]), 1)
-    tensor([0., 1., 2., 0.], dtype=float64)
-    """
-    if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
-    x = as_tensor(x)
-    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
-    return Pad.apply(x, pad_width=tuple(map(tuple, widths.tolist())), value=constant_values)
-
-
 def expand_dims(x, axis) -> TensorCore:
     """Insert axes of size 1 at ``axis`` (an int or a tuple, positions in the result), as
     NumPy's ``expand_dims``.
@@ -327,3 +313,158 @@ def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> TensorCore:
     tensor([[5., 1.]], dtype=float64)
     """
     return Cdist.apply(as_tensor(x1), as_tensor(x2), p=float(p))
+
+
+# ------------------------------------------------------------------ more elementwise math
+# Functions, not Tensor methods: each applies one Function of ops/trigonometry.py or
+# ops/logarithms.py, or is a short composition. PyTorch's names, with NumPy's as aliases;
+# numpy_protocol maps NumPy's ufuncs to them.
+
+
+def _unary(name: str, op, doc_example: str):
+    def function(x) -> TensorCore:
+        return op.apply(as_tensor(x))
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"""{op.__doc__.splitlines()[0]}
+
+    >>> {doc_example}
+    """
+    return function
+
+
+def _binary(name: str, op, doc_example: str):
+    def function(x, y) -> TensorCore:
+        if not isinstance(x, TensorCore) and not isinstance(y, TensorCore):
+            x = as_tensor(x)
+        return op.apply_binary(x, y)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"""{op.__doc__.splitlines()[0]}
+
+    >>> {doc_example}
+    """
+    return function
+
+
+tan = _unary("tan", trigonometry.Tan, "tan(as_tensor([0.0]))\n    tensor([0.], dtype=float64)")
+asin = arcsin = _unary("asin", trigonometry.Arcsin,
+                       "asin(as_tensor([0.0]))\n    tensor([0.], dtype=float64)")
+acos = arccos = _unary("acos", trigonometry.Arccos,
+                       "acos(as_tensor([1.0]))\n    tensor([0.], dtype=float64)")
+atan = arctan = _unary("atan", trigonometry.Arctan,
+                       "atan(as_tensor([0.0]))\n    tensor([0.], dtype=float64)")
+sinh = _unary("sinh", trigonometry.Sinh, "sinh(as_tensor([0.0]))\n    tensor([0.], dtype=float64)")
+cosh = _unary("cosh", trigonometry.Cosh, "cosh(as_tensor([0.0]))\n    tensor([1.], dtype=float64)")
+asinh = arcsinh = _unary("asinh", trigonometry.Arcsinh,
+                         "asinh(as_tensor([0.0]))\n    tensor([0.], dtype=float64)")
+acosh = arccosh = _unary("acosh", trigonometry.Arccosh,
+                         "acosh(as_tensor([1.0]))\n    tensor([0.], dtype=float64)")
+atanh = arctanh = _unary("atanh", trigonometry.Arctanh,
+                         "atanh(as_tensor([0.0]))\n    tensor([0.], dtype=float64)")
+atan2 = arctan2 = _binary("atan2", trigonometry.Arctan2,
+                          "atan2(as_tensor([1.0]), 0.0)\n    tensor([1.5708], dtype=float64)")
+hypot = _binary("hypot", trigonometry.Hypot,
+                "hypot(as_tensor([3.0]), 4.0)\n    tensor([5.], dtype=float64)")
+log2 = _unary("log2", logarithms.Log2, "log2(as_tensor([8.0]))\n    tensor([3.], dtype=float64)")
+log10 = _unary("log10", logarithms.Log10,
+               "log10(as_tensor([100.0]))\n    tensor([2.], dtype=float64)")
+logaddexp = _binary("logaddexp", logarithms.Logaddexp,
+                    "logaddexp(as_tensor([0.0]), 0.0)\n    tensor([0.6931], dtype=float64)")
+logaddexp2 = _binary("logaddexp2", logarithms.Logaddexp2,
+                     "logaddexp2(as_tensor([1.0]), 1.0)\n    tensor([2.], dtype=float64)")
+
+
+def deg2rad(x) -> TensorCore:
+    """Degrees to radians: x * pi / 180.
+
+    >>> deg2rad(as_tensor([180.0]))
+    tensor([3.1416], dtype=float64)
+    """
+    x = as_tensor(x)
+    return x * np.asarray(np.pi / 180, x.dtype if x.dtype.kind == "f" else np.float64)
+
+
+def rad2deg(x) -> TensorCore:
+    """Radians to degrees: x * 180 / pi.
+
+    >>> rad2deg(as_tensor([np.pi]))
+    tensor([180.], dtype=float64)
+    """
+    x = as_tensor(x)
+    return x * np.asarray(180 / np.pi, x.dtype if x.dtype.kind == "f" else np.float64)
+
+
+def sinc(x) -> TensorCore:
+    """The normalized sinc, sin(pi x) / (pi x), 1 at x = 0 (with the limit's derivative 0).
+
+    >>> sinc(as_tensor([0.0, 0.5]))
+    tensor([1.0000, 0.6366], dtype=float64)
+    """
+    x = as_tensor(x)
+    at_zero = x.data == 0
+    scaled = np.where(at_zero, 1.0, x) * np.pi  # a safe x at 0, so no 0/0 in any derivative
+    # near 0 the Taylor series 1 - (pi x)^2 / 6 keeps the derivatives right at x = 0
+    series = 1 - (x * np.pi) ** 2 / 6
+    return np.where(at_zero, series, np.sin(scaled) / scaled)
+
+
+def fmax(x, y) -> TensorCore:
+    """The larger of x and y, ignoring a nan (nan only where both are); ties share the gradient.
+
+    >>> fmax(as_tensor([1.0, np.nan]), as_tensor([np.nan, 2.0]))
+    tensor([1., 2.], dtype=float64)
+    """
+    return _ignoring_nan(maximum, x, y)
+
+
+def fmin(x, y) -> TensorCore:
+    """The smaller of x and y, ignoring a nan (nan only where both are).
+
+    >>> fmin(as_tensor([1.0, np.nan]), as_tensor([np.nan, 2.0]))
+    tensor([1., 2.], dtype=float64)
+    """
+    return _ignoring_nan(minimum, x, y)
+
+
+def _ignoring_nan(pick, x, y):
+    x, y = as_tensor(x), as_tensor(y)
+    x_nan, y_nan = np.isnan(x.data), np.isnan(y.data)
+    if not (x_nan.any() or y_nan.any()):
+        return pick(x, y)
+    both = np.broadcast_arrays(x.data, y.data)
+    safe_x, safe_y = np.where(x_nan, y.data, x), np.where(y_nan, both[0], y)
+    return where(x_nan, where(y_nan, np.nan, safe_y), where(y_nan, safe_x, pick(safe_x, safe_y)))
+
+
+def copysign(x, y) -> TensorCore:
+    """|x| with the sign of y (y's sign bit, so -0.0 counts as negative); the gradient flows
+    to x only (y's is 0, as in PyTorch).
+
+    >>> copysign(as_tensor([2.0, -3.0]), as_tensor([-1.0, 1.0]))
+    tensor([-2.,  3.], dtype=float64)
+    """
+    x = as_tensor(x)
+    negative = np.signbit(y.data if isinstance(y, TensorCore) else np.asarray(y))
+    flips = np.signbit(x.data) != negative
+    return where(flips, -x, x)
+
+
+def heaviside(x, values) -> TensorCore:
+    """0 where x < 0, 1 where x > 0, ``values`` where x = 0; not differentiable (as PyTorch's).
+
+    >>> heaviside(as_tensor([-1.0, 0.0, 2.0]), 0.5)
+    tensor([0.0000, 0.5000, 1.0000], dtype=float64)
+    """
+    values = values.data if isinstance(values, TensorCore) else values
+    return wrap(np.asarray(np.heaviside(as_tensor(x).data, values)))
+
+
+def signbit(x) -> TensorCore:
+    """Whether each element's sign bit is set (true for -0.0); boolean, no gradient.
+
+    >>> signbit(as_tensor([-0.0, 1.0]))
+    tensor([ True, False])
+    """
+    return wrap(np.asarray(np.signbit(as_tensor(x).data)))
+

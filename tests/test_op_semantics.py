@@ -95,18 +95,18 @@ def test_numpy_functions_on_tensors_keep_the_graph():
     y.sum().backward()
     expected = np.exp(x.data) + 1.0 + (x.data > 0) / 2  # the mean is added to both entries
     np.testing.assert_allclose(x.grad, expected)
-    assert np.shares_memory(np.asarray(x), x.data)
+    assert np.shares_memory(np.asarray(x.detach()), x.data)  # np.asarray(x) raises
     assert isinstance(np.ones(2) * x, tg.Tensor)
 
 
 def test_unsupported_numpy_function_names_itself():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(TypeError, match="numpy.percentile is not supported"):
-        np.percentile(x, 50)
-    with pytest.raises(TypeError, match="numpy.arctan2 is not supported"):
-        np.arctan2(x, x)
-    with pytest.raises(TypeError, match=r"numpy.add.reduce is not supported"):
-        np.add.reduce(x)
+    with pytest.raises(TypeError, match="numpy.correlate is not supported"):
+        np.correlate(x, x)
+    with pytest.raises(TypeError, match="numpy.ldexp is not supported"):
+        np.ldexp(x, 2)
+    with pytest.raises(TypeError, match=r"numpy.add.reduceat is not supported"):
+        np.add.reduceat(x, [0])
 
 
 def test_setitem_on_a_tensor_that_requires_grad_is_refused():

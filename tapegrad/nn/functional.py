@@ -28,12 +28,12 @@ from tapegrad.nn.functional_common import (  # noqa: F401 - _pair: also F's, for
 from tapegrad.nn.functional_layers import *  # noqa: F403
 from tapegrad.nn.functional_losses import *  # noqa: F403
 from tapegrad.nn.functional_normalization import *  # noqa: F403
+from tapegrad.numpy_api.shapes import pad as numpy_pad
 from tapegrad.ops.activation import Elu, Gelu, LeakyRelu, Silu, Softplus
 from tapegrad.ops.convolution import AvgPool2d, Conv2d, MaxPool2d
 from tapegrad.ops.linalg import Linear
 from tapegrad.ops.loss import BinaryCrossEntropyWithLogits, CrossEntropy, NllLoss
 from tapegrad.routines import as_tensor, clip, stack, where
-from tapegrad.routines import pad as numpy_pad
 from tapegrad.tensor import Tensor
 
 
@@ -606,14 +606,26 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     return as_tensor((indices[..., None] == np.arange(classes)).astype(np.int64))
 
 
-def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
+              "circular": "wrap"}
+
+
+def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
     """PyTorch's ``pad``: ``pad`` is flat, (left, right) for the last axis first, then
-    (top, bottom) for the one before, and so on.
+    (top, bottom) for the one before, and so on; ``mode`` is 'constant' (with ``value``,
+    0 by default), 'reflect', 'replicate' or 'circular', each NumPy's pad in the matching
+    mode (reflect, edge, wrap), so both share one op and its gradient.
 
     >>> import tapegrad as tg
     >>> pad(tg.ones(1, 2), (1, 0)).data.tolist()
     [[0.0, 1.0, 1.0]]
+    >>> pad(tg.tensor([[[1.0, 2.0, 3.0]]]), (2, 1), mode="reflect").data.tolist()
+    [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]]
     """
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode {mode!r} is not one of {sorted(_PAD_MODES)}")
+    if mode != "constant" and value:
+        raise ValueError(f"pad: value= is only for mode 'constant', got mode {mode!r}")
     input = as_tensor(input)
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
@@ -623,5 +635,9 @@ def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
     pairs = [(0, 0)] * input.ndim
     for position in range(len(pad) // 2):
         pairs[input.ndim - 1 - position] = (pad[2 * position], pad[2 * position + 1])
-    return numpy_pad(input, pairs, mode=mode, constant_values=value)
-
+    if mode == "constant":
+        return numpy_pad(input, pairs, mode="constant", constant_values=value or 0)
+    if mode == "reflect" and any(max(pair) >= size for pair, size in zip(pairs, input.shape)):
+        raise ValueError(f"pad: reflect padding {pad} must be smaller than the padded axes of "
+                         f"shape {input.shape}")
+    return numpy_pad(input, pairs, mode=_PAD_MODES[mode])

@@ -29,9 +29,23 @@ from tapegrad.ops.elementwise import (
     Sqrt,
     Tanh,
 )
+from tapegrad.ops.logarithms import Log2, Log10, Logaddexp, Logaddexp2
 from tapegrad.ops.rounding import Ceil, Floor, Round, Trunc
 from tapegrad.ops.select import Where
 from tapegrad.ops.softmax import LogSoftmax, Softmax
+from tapegrad.ops.trigonometry import (
+    Arccos,
+    Arccosh,
+    Arcsin,
+    Arcsinh,
+    Arctan,
+    Arctan2,
+    Arctanh,
+    Cosh,
+    Hypot,
+    Sinh,
+    Tan,
+)
 from tapegrad.tensor_core import TensorCore, wrap
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
@@ -244,6 +258,134 @@ class PointwiseMethods:
         tensor([8.0000, 0.5000])
         """
         return 2.0 ** _floating(self)
+
+    # ------------------------------------------------ more math (issue 15), PyTorch's names
+
+    def tan(self) -> Tensor:
+        """Tangent, elementwise.
+
+        >>> Tensor([0.0]).tan()
+        tensor([0.])
+        """
+        return Tan.apply_unary(_floating(self))
+
+    def asin(self) -> Tensor:
+        """Inverse sine (``arcsin`` is the same), elementwise.
+
+        >>> Tensor([0.0]).asin()
+        tensor([0.])
+        """
+        return Arcsin.apply_unary(_floating(self))
+
+    def acos(self) -> Tensor:
+        """Inverse cosine (``arccos`` is the same), elementwise.
+
+        >>> Tensor([1.0]).acos()
+        tensor([0.])
+        """
+        return Arccos.apply_unary(_floating(self))
+
+    def atan(self) -> Tensor:
+        """Inverse tangent (``arctan`` is the same), elementwise.
+
+        >>> Tensor([0.0]).atan()
+        tensor([0.])
+        """
+        return Arctan.apply_unary(_floating(self))
+
+    def sinh(self) -> Tensor:
+        """Hyperbolic sine, elementwise.
+
+        >>> Tensor([0.0]).sinh()
+        tensor([0.])
+        """
+        return Sinh.apply_unary(_floating(self))
+
+    def cosh(self) -> Tensor:
+        """Hyperbolic cosine, elementwise.
+
+        >>> Tensor([0.0]).cosh()
+        tensor([1.])
+        """
+        return Cosh.apply_unary(_floating(self))
+
+    def asinh(self) -> Tensor:
+        """Inverse hyperbolic sine (``arcsinh``), elementwise.
+
+        >>> Tensor([0.0]).asinh()
+        tensor([0.])
+        """
+        return Arcsinh.apply_unary(_floating(self))
+
+    def acosh(self) -> Tensor:
+        """Inverse hyperbolic cosine (``arccosh``), elementwise.
+
+        >>> Tensor([1.0]).acosh()
+        tensor([0.])
+        """
+        return Arccosh.apply_unary(_floating(self))
+
+    def atanh(self) -> Tensor:
+        """Inverse hyperbolic tangent (``arctanh``), elementwise.
+
+        >>> Tensor([0.0]).atanh()
+        tensor([0.])
+        """
+        return Arctanh.apply_unary(_floating(self))
+
+    arcsin, arccos, arctan = asin, acos, atan
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    def atan2(self, other) -> Tensor:
+        """The angle of the point (other, self): arctan(self / other) in the right quadrant
+        (``arctan2`` is the same).
+
+        >>> Tensor([1.0]).atan2(Tensor([1.0]))
+        tensor([0.7854])
+        """
+        return Arctan2.apply_binary(_floating(self), other)
+
+    arctan2 = atan2
+
+    def hypot(self, other) -> Tensor:
+        """sqrt(self**2 + other**2), elementwise, without overflow.
+
+        >>> Tensor([3.0]).hypot(Tensor([4.0]))
+        tensor([5.])
+        """
+        return Hypot.apply_binary(_floating(self), other)
+
+    def log2(self) -> Tensor:
+        """Base-2 logarithm, elementwise.
+
+        >>> Tensor([8.0]).log2()
+        tensor([3.])
+        """
+        return Log2.apply_unary(_floating(self))
+
+    def log10(self) -> Tensor:
+        """Base-10 logarithm, elementwise.
+
+        >>> Tensor(np.array([100.0])).log10()
+        tensor([2.], dtype=float64)
+        """
+        return Log10.apply_unary(_floating(self))
+
+    def logaddexp(self, other) -> Tensor:
+        """log(exp(self) + exp(other)), without overflow.
+
+        >>> Tensor([0.0]).logaddexp(Tensor([0.0]))
+        tensor([0.6931])
+        """
+        return Logaddexp.apply_binary(_floating(self), other)
+
+    def logaddexp2(self, other) -> Tensor:
+        """log2(2**self + 2**other), without overflow.
+
+        >>> Tensor([1.0]).logaddexp2(Tensor([1.0]))
+        tensor([2.])
+        """
+        return Logaddexp2.apply_binary(_floating(self), other)
 
     def lerp(self, end, weight) -> Tensor:
         """self + weight * (end - self): from self (weight 0) to end (weight 1); ``weight``

@@ -253,6 +253,14 @@ class ShapeMethods:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
+    def ravel(self) -> Tensor:
+        """The elements as one axis, as PyTorch's ``ravel`` (and NumPy's).
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).ravel()
+        tensor([1., 2., 3., 4.])
+        """
+        return self.reshape(-1)
+
     def squeeze(self, axis=None, *, dim=None) -> Tensor:
         """Drop axes of size 1: all of them, or ``axis`` (an int or tuple) where it is 1 —
         a named axis of another size is left alone, as in PyTorch.
