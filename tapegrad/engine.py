@@ -11,7 +11,6 @@ it; ``tapegrad.viz`` draws and narrates along it.
 from __future__ import annotations
 
 import threading
-import weakref
 
 import numpy as np
 
@@ -168,17 +167,11 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
         pending[node] = grad if node not in pending else pending[node] + grad
 
     starts = [node for node in pending if not isinstance(node, TensorCore)]  # a leaf root: done
-    # Leaves are walked only when one has a post-accumulate hook, to run it when it is final.
-    hooked = bool(_POST_ACCUMULATE_HOOKS) and inputs is None and not create_graph
-    consumers = count_consumers(starts, allow_freed=False, count_leaves=hooked)
+    consumers = count_consumers(starts, allow_freed=False, count_leaves=False)
     wanted = None if inputs is None else {node_of(tensor): None for tensor in inputs}
     finished = []  # (tensor still alive, its gradient), written to .grad at the end
     for node in backward_order(starts, consumers):
         grad = pending.pop(node, None)
-        if hooked and isinstance(node, TensorCore):
-            if grad is not None:
-                _finish_leaf(node, grad, finished)
-            continue
         if grad is None:  # every consumer sent None: nothing flows further up
             if not retain_graph:
                 node._release()
@@ -213,8 +206,7 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
 
     # What is left in pending are the leaves' gradients, complete now.
     if wanted is None:
-        for leaf, grad in pending.items():
-            _finish_leaf(leaf, grad, finished)
+        finished += pending.items()
         return finished
     wanted.update((leaf, grad) for leaf, grad in pending.items() if leaf in wanted)
     return [_captured_gradient(tensor, wanted, create_graph) for tensor in inputs]
@@ -242,64 +234,6 @@ def _write_gradients(gradients: list, create_graph: bool) -> None:
             unshared = cpython.held_only_by_caller(grad)
             with _accumulation_lock(tensor):
                 _accumulate(tensor, grad, unshared)
-
-
-# TEMPORARY: a minimal post-accumulate hook, until the in-place/hooks work lands.
-# id(leaf) -> (weak reference to the leaf, {handle id: hook}). Keyed by id, as a tensor's ==
-# is elementwise; the weak reference drops the entry when the tensor dies.
-_POST_ACCUMULATE_HOOKS = {}
-
-
-class RemovableHandle:
-    """What registering a hook returns: ``remove()`` takes the hook off again.
-
-    >>> import tapegrad as tg
-    >>> w = tg.tensor(1.0, requires_grad=True)
-    >>> handle = w.register_post_accumulate_grad_hook(lambda tensor: None)
-    >>> handle.remove()
-    """
-
-    def __init__(self, hooks: dict, key: int):
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-
-
-def register_post_accumulate_grad_hook(tensor: TensorCore, hook) -> RemovableHandle:
-    """Call ``hook(tensor)`` in every backward pass, right after ``tensor.grad`` is final.
-
-    >>> import tapegrad as tg
-    >>> w = tg.tensor(2.0, requires_grad=True)
-    >>> handle = register_post_accumulate_grad_hook(w, lambda t: print(t.grad))
-    >>> (w * w).backward()
-    4.0
-    """
-    if tensor.grad_fn is not None or not tensor.requires_grad:
-        raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks "
-                           "can be registered only on leaf tensors that require grad")
-    tensor_id = id(tensor)
-    if tensor_id not in _POST_ACCUMULATE_HOOKS:
-        forget = weakref.ref(tensor, lambda _: _POST_ACCUMULATE_HOOKS.pop(tensor_id, None))
-        _POST_ACCUMULATE_HOOKS[tensor_id] = (forget, {})
-    hooks = _POST_ACCUMULATE_HOOKS[tensor_id][1]
-    key = max(hooks, default=-1) + 1
-    hooks[key] = hook
-    return RemovableHandle(hooks, key)
-
-
-def _finish_leaf(leaf: TensorCore, grad, finished: list) -> None:
-    """A leaf's gradient is complete: a hooked leaf takes it into ``.grad`` now and runs its
-    hooks; any other waits in ``finished`` for the end of the pass."""
-    entry = _POST_ACCUMULATE_HOOKS.get(id(leaf))
-    hooks = entry[1] if entry is not None and entry[0]() is leaf else None
-    if not hooks:
-        finished.append((leaf, grad))
-        return
-    with _accumulation_lock(leaf):
-        _accumulate(leaf, grad, unshared=False)
-    for hook in list(hooks.values()):
-        hook(leaf)
 
 
 def gradients_per_input(node: Function, input_grads) -> tuple:

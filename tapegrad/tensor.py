@@ -62,18 +62,6 @@ class Tensor(TensorCore, OperatorMethods, PointwiseMethods, ReductionMethods, Sh
         retain = create_graph if retain_graph is None else retain_graph
         engine.run_backward((self,), (root_grad,), retain_graph=retain, create_graph=create_graph)
 
-    def register_post_accumulate_grad_hook(self, hook):
-        """Call ``hook(self)`` during every backward pass, right after this leaf's ``.grad``
-        has been accumulated; returns a handle whose ``remove()`` takes the hook off.
-
-        >>> w = Tensor(2.0, requires_grad=True)
-        >>> handle = w.register_post_accumulate_grad_hook(lambda t: print(t.grad))
-        >>> (w * 3).backward()
-        3.0
-        >>> handle.remove()
-        """
-        return engine.register_post_accumulate_grad_hook(self, hook)
-
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
