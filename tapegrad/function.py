@@ -14,7 +14,7 @@ import weakref
 import numpy as np
 
 from tapegrad import backend, dtypes, grad_mode
-from tapegrad.tensor_core import TensorCore, wrap
+from tapegrad.tensor_core import TensorCore, VersionCounter, wrap
 
 # needs_input_grad for one and two inputs, made once: a tuple per op is one more object for
 # Python's cycle collector to track, and it visits every object a graph keeps alive.
@@ -60,9 +60,12 @@ class Function:
     # _parents: per input, the Function that made it, the leaf tensor itself, or None when
     #   no gradient is needed; _saved: what save_for_backward kept (None once freed);
     # _output: a weak reference to the output, so the graph holds no cycle; _shape: its shape;
-    # _inferred_roles: what each kept value is, for classes that do not declare saved_roles.
+    # _inferred_roles: what each kept value is, for classes that do not declare saved_roles;
+    # _versions: (source, version) pairs, flat, for what backward will read: a saved input
+    #   tensor, None for the output, or the counter of an output changed in place since;
+    # _forward_trace: where forward was called, kept in anomaly mode only.
     __slots__ = ("_parents", "needs_input_grad", "_saved", "_output", "_shape",
-                 "_inferred_roles")
+                 "_inferred_roles", "_versions", "_forward_trace")
 
     # What each array given to save_for_backward is: an int is that input (by position),
     # "output" the output, None a constant. Left as None, apply infers it by identity (see
@@ -128,7 +131,7 @@ class Function:
             for value in inputs
         ])
         needs_input_grad = tuple([parent is not None for parent in parents])
-        return _record(cls, arrays, parents, needs_input_grad, options)
+        return _record(cls, arrays, parents, needs_input_grad, options, inputs)
 
     # The Tensor's operators call these two: ``apply`` with its arguments unpacked for one and
     # two inputs, since building lists per call is a measurable share of a small op's time.
@@ -146,7 +149,7 @@ class Function:
         parent = (x if x.grad_fn is None else x.grad_fn) if (
             grad_mode._state.enabled and x._requires_grad) else None  # _parent, in line
         return _record(cls, (data[()] if data.ndim == 0 else data,), (parent,),
-                       _NEEDS_ONE[parent is not None], _NO_OPTIONS)
+                       _NEEDS_ONE[parent is not None], _NO_OPTIONS, (x,))
 
     @classmethod
     def apply_binary(cls, x, y) -> TensorCore:
@@ -178,10 +181,13 @@ class Function:
         operands = (x_data[()] if x_data.ndim == 0 else x_data,
                     y_data[()] if y_data.ndim == 0 else y_data)
         return _record(cls, operands, (x_parent, y_parent),
-                       _NEEDS_TWO[x_parent is not None][y_parent is not None], _NO_OPTIONS)
+                       _NEEDS_TWO[x_parent is not None][y_parent is not None], _NO_OPTIONS,
+                       (x, y))
 
-    def _link(self, data, operands, parents: tuple, needs_graph: bool) -> TensorCore:
-        """Wrap forward's result; when a gradient is needed, make this node its grad_fn."""
+    def _link(self, data, operands, parents: tuple, needs_graph: bool,
+              inputs: tuple = ()) -> TensorCore:
+        """Wrap forward's result; when a gradient is needed, make this node its grad_fn and
+        record the versions of the input tensors (and the output) that backward will read."""
         if type(data) in _FLOAT_SCALARS:
             # NumPy ufuncs on 0-d arrays return NumPy scalars: give them back their array.
             # The hot path of small ops: the scalar's type already says it is a float.
@@ -193,8 +199,13 @@ class Function:
             return wrap(output)
         self._parents = parents
         self._shape = output.shape
-        if type(self).saved_roles is None:
+        cls = type(self)
+        if cls.saved_roles is None:
             self._inferred_roles = _infer_roles(self, operands, data)
+            plan = _plan_of(self._inferred_roles[0] + tuple(self._inferred_roles[1].values()))
+        else:
+            plan = _DECLARED_PLANS.get(cls) or _declared_plan(cls)
+        self._versions = _versions_of(plan, inputs) if plan is not _NOTHING_READ else ()
         result = wrap(output, self)
         self._output = weakref.ref(result)
         return result
@@ -275,6 +286,7 @@ class Function:
     def _release(self) -> None:
         """Drop the saved state (save_for_backward's and any kept on ``self`` by forward)."""
         self._saved = None
+        self._versions = ()
         if type(self).__dictoffset__:  # a subclass without __slots__ keeps state in __dict__
             self.__dict__.clear()
 
@@ -282,10 +294,12 @@ class Function:
         return f"<{type(self).__name__}>"
 
 
-def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dict):
+def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dict,
+            inputs: tuple):
     """Make a node of ``cls``, run its forward (naming the op in any error), link the result.
 
-    The one place where ``apply`` and its unpacked forms make a node."""
+    The one place where ``apply`` and its unpacked forms make a node. Anomaly mode and the
+    profiler put ``_record_observed`` in its place while they are on (see ``observe``)."""
     function = cls()
     function._saved = ()
     function.needs_input_grad = needs_input_grad
@@ -304,10 +318,142 @@ def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dic
         if str(error).startswith(cls.__name__):
             raise
         raise _with_the_op_named(cls.__name__, error) from error
-    return function._link(data, operands, parents, True in needs_input_grad)
+    return function._link(data, operands, parents, True in needs_input_grad, inputs)
 
 
+# ---------------------------------------------------------------------- observers
 
+# What watches ops being recorded and run backward: anomaly mode and the profiler. While none
+# does, nothing on the hot path looks here: ``observe`` swaps ``_record`` for
+# ``_record_observed``, and the engine reads this list once per backward pass.
+OBSERVERS: list = []
+_plain_record = _record
+
+
+def observe(observer) -> None:
+    """Start calling ``observer`` around every forward and backward of an op.
+
+    An observer has ``forward(cls, run)`` and ``backward(node, run)``: each calls ``run()``
+    (which records the node or computes its input gradients) and returns what it returns.
+
+    >>> class Counting:
+    ...     def __init__(self): self.calls = 0
+    ...     def forward(self, cls, run):
+    ...         self.calls += 1
+    ...         return run()
+    ...     def backward(self, node, run):
+    ...         return run()
+    >>> import tapegrad as tg
+    >>> counting = Counting(); observe(counting)
+    >>> _ = tg.tensor(1.0) + 1
+    >>> stop_observing(counting); counting.calls
+    1
+    """
+    global _record
+    OBSERVERS.append(observer)
+    _record = _record_observed
+
+
+def stop_observing(observer) -> None:
+    """Stop calling ``observer`` (see ``observe``)."""
+    global _record
+    if observer in OBSERVERS:
+        OBSERVERS.remove(observer)
+    if not OBSERVERS:
+        _record = _plain_record
+
+
+def _record_observed(cls, operands, parents, needs_input_grad, options, inputs):
+    """``_record`` with each observer wrapped around it, innermost first."""
+    def run():
+        return _plain_record(cls, operands, parents, needs_input_grad, options, inputs)
+    for observer in tuple(OBSERVERS):
+        run = _wrapped(observer.forward, cls, run)
+    return run()
+
+
+def observed_backward(node: Function, grad, create_graph: bool):
+    """Compute ``node``'s input gradients with each observer wrapped around the call."""
+    def run():
+        return node.backward_on_graph(grad) if create_graph else node.backward(grad)
+    for observer in tuple(OBSERVERS):
+        run = _wrapped(observer.backward, node, run)
+    return run()
+
+
+def _wrapped(method, subject, run):
+    return lambda: method(subject, run)
+
+
+# ---------------------------------------------------------------------- versions
+
+
+# What backward reads of a node's inputs and output, per declaration of saved_roles:
+# (input positions, whether the output is read). Most ops read nothing: they share one plan.
+_NOTHING_READ = ((), False)
+_DECLARED_PLANS: dict = {}
+
+
+def _plan_of(roles) -> tuple:
+    positions = tuple(sorted({role for role in roles if type(role) is int}))
+    reads_output = "output" in roles
+    return (positions, reads_output) if positions or reads_output else _NOTHING_READ
+
+
+def _declared_plan(cls) -> tuple:
+    plan = _DECLARED_PLANS[cls] = _plan_of(cls.saved_roles)
+    return plan
+
+
+def _versions_of(plan: tuple, inputs: tuple) -> tuple:
+    """(source, version) pairs, flat, of the inputs and output a node's backward reads."""
+    positions, reads_output = plan
+    versions = (None, 0) if reads_output else ()
+    for position in positions:
+        if position < len(inputs):
+            tensor = inputs[position]
+            if isinstance(tensor, TensorCore):
+                counter = tensor._counter
+                versions += (tensor, 0 if counter is None else counter.value)
+    return versions
+
+
+def check_versions(node: Function) -> None:
+    """Raise PyTorch's error if something ``node``'s backward reads was changed in place
+    after ``node`` saved it.
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0, 2.0], requires_grad=True); c = tg.tensor([3.0, 4.0])
+    >>> y = (x * c).sum()
+    >>> c += 10
+    >>> check_versions(y.grad_fn._parents[0])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    RuntimeError: one of the variables needed for gradient computation has been modified ...
+    """
+    versions = node._versions
+    for index in range(0, len(versions), 2):
+        source, expected = versions[index], versions[index + 1]
+        if source is None or type(source) is VersionCounter:
+            counter = source if source is not None else _output_counter(node)
+            what, shape = "the output", node._shape
+        else:
+            counter = source._counter
+            what, shape = "an input", source._data.shape
+        current = 0 if counter is None else counter.value
+        if current != expected:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by "
+                f"an inplace operation: [Tensor of shape {shape}], {what} that "
+                f"{type(node).__name__} saved, is at version {current}; expected version "
+                f"{expected} instead. Hint: the change came after {type(node).__name__} "
+                "saved it; compute on a copy (x.clone()) or change it after backward()"
+            )
+
+
+def _output_counter(node: Function):
+    output = node._output()
+    return None if output is None else output._counter
 def once_differentiable(backward):
     """Mark a Function's ``backward`` as differentiable once only (PyTorch's decorator).
 

@@ -25,7 +25,10 @@ class TensorCore:
     True
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "name", "__weakref__")
+    # _counter: the VersionCounter this tensor shares with every view of its storage, made
+    #   when first needed (None: version 0, no views yet); _hooks: its TensorHooks, or None.
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "name", "_counter", "_hooks",
+                 "__weakref__")
 
     # In the graph a leaf is a node with no inputs, so one walk visits ops and leaves alike.
     _parents = ()
@@ -48,6 +51,8 @@ class TensorCore:
         self.grad_fn = None
         self._grad = None
         self.name = name
+        self._counter = None
+        self._hooks = None
         self._requires_grad = False
         self.requires_grad = requires_grad
 
@@ -77,6 +82,19 @@ class TensorCore:
                 f"dtype {array.dtype} (convert it with .astype(np.float32) first)"
             )
         self._data = array
+        increment_version(self)
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's storage has been changed in place (PyTorch's name).
+
+        >>> import tapegrad as tg
+        >>> x = tg.tensor([1.0, 2.0])
+        >>> x += 1
+        >>> x._version
+        1
+        """
+        return 0 if self._counter is None else self._counter.value
 
     @property
     def requires_grad(self) -> bool:
@@ -203,8 +221,11 @@ class TensorCore:
         >>> import tapegrad as tg
         >>> tg.tensor(1.0, requires_grad=True).detach().requires_grad
         False
+
+        The two share storage and its version counter: changing one in place changes the
+        other, and a backward that saved the original sees the change.
         """
-        return wrap(self.data)
+        return share_storage(wrap(self.data), self)
 
     def requires_grad_(self, requires_grad: bool = True):
         """Set ``requires_grad`` in place and return self (leaves only).
@@ -362,4 +383,69 @@ def wrap(data, grad_fn=None):
     result.grad_fn = grad_fn
     result._grad = None
     result.name = None
+    result._counter = None
+    result._hooks = None
     return result
+
+
+# ---------------------------------------------------------------------- versions of storage
+
+
+class VersionCounter:
+    """How many in-place changes a storage has had; one object shared by a tensor and all
+    its views, so that a change through any of them is a change to all (PyTorch's design).
+
+    A graph node records the version of each tensor it saved, and backward compares.
+
+    >>> counter = VersionCounter()
+    >>> counter.value
+    0
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int = 0):
+        self.value = value
+
+
+def counter_of(tensor: TensorCore) -> VersionCounter:
+    """The tensor's VersionCounter, made now if it had none.
+
+    >>> import tapegrad as tg
+    >>> counter_of(tg.tensor(1.0)).value
+    0
+    """
+    counter = tensor._counter
+    if counter is None:
+        counter = tensor._counter = VersionCounter()
+    return counter
+
+
+def increment_version(tensor: TensorCore) -> None:
+    """Count one in-place change of ``tensor``'s storage (and so of all its views).
+
+    Every in-place op calls it; so do optimizers after changing ``param.data``. A change
+    made to ``tensor.data`` or ``tensor.numpy()`` with NumPy is invisible to tapegrad: call
+    this after it if a graph saved the tensor (PyTorch's ``torch.autograd.graph`` name).
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0])
+    >>> increment_version(x)
+    >>> x._version
+    1
+    """
+    counter_of(tensor).value += 1
+
+
+def share_storage(view: TensorCore, base: TensorCore) -> TensorCore:
+    """Make ``view`` (whose data is a view of ``base``'s) share base's version counter;
+    return ``view``.
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0, 2.0])
+    >>> v = share_storage(tg.Tensor(x.data), x)
+    >>> x.add_(1)._version, v._version
+    (1, 1)
+    """
+    view._counter = counter_of(base)
+    return view

@@ -14,7 +14,7 @@ import numpy as np
 
 from tapegrad import engine, grad_mode
 from tapegrad.function import Function as _SeedFunction
-from tapegrad.tensor_core import TensorCore, wrap
+from tapegrad.tensor_core import TensorCore, share_storage, wrap
 
 
 class FunctionCtx(_SeedFunction):
@@ -125,7 +125,12 @@ class Function:
         ctx.__dict__["_returned"] = output
         differentiable = id(output) not in ctx.__dict__.get("_non_differentiable", ())
         needs_graph = differentiable and True in ctx.needs_input_grad
-        return ctx._link(output.data, (), parents, needs_graph)
+        # The result shares the returned tensor's storage, and so its version counter.
+        result = share_storage(ctx._link(output.data, (), parents, needs_graph), output)
+        if result.grad_fn is ctx:
+            ctx._versions = tuple(item for tensor in ctx._saved if tensor is not None
+                                  for item in (tensor, tensor._version))
+        return result
 
 
 def _node_class(definition: type) -> type:
