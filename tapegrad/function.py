@@ -14,7 +14,7 @@ import weakref
 import numpy as np
 
 from tapegrad import backend, dtypes, grad_mode
-from tapegrad.tensor_core import TensorCore, VersionCounter, wrap
+from tapegrad.tensor_core import TensorCore, VersionCounter, share_storage, wrap
 
 # needs_input_grad for one and two inputs, made once: a tuple per op is one more object for
 # Python's cycle collector to track, and it visits every object a graph keeps alive.
@@ -72,6 +72,11 @@ class Function:
     # _infer_roles); the built-in ops declare it to skip that work, and a test checks that
     # each declaration says what inference would.
     saved_roles: tuple | None = None
+
+    # For each input position, the input whose gradient is the only one backward reads that
+    # input for (Mul reads x only for dL/dy): the version check then skips a saved input when
+    # that gradient is not needed, as PyTorch, which saves it only then. None: read for all.
+    saved_for_gradient_of: tuple | None = None
 
     def forward(self, *arrays):
         """Compute the op on raw arrays and return one array."""
@@ -131,7 +136,10 @@ class Function:
             for value in inputs
         ])
         needs_input_grad = tuple([parent is not None for parent in parents])
-        return _record(cls, arrays, parents, needs_input_grad, options, inputs)
+        result = _record(cls, arrays, parents, needs_input_grad, options, inputs)
+        if result._data.base is not None:  # forward may have returned a view of an input
+            _share_if_view(result, inputs)
+        return result
 
     # The Tensor's operators call these two: ``apply`` with its arguments unpacked for one and
     # two inputs, since building lists per call is a measurable share of a small op's time.
@@ -205,7 +213,8 @@ class Function:
             plan = _plan_of(self._inferred_roles[0] + tuple(self._inferred_roles[1].values()))
         else:
             plan = _DECLARED_PLANS.get(cls) or _declared_plan(cls)
-        self._versions = _versions_of(plan, inputs) if plan is not _NOTHING_READ else ()
+        self._versions = () if plan is _NOTHING_READ else _versions_of(
+            plan, inputs, cls.saved_for_gradient_of, self.needs_input_grad)
         result = wrap(output, self)
         self._output = weakref.ref(result)
         return result
@@ -405,11 +414,13 @@ def _declared_plan(cls) -> tuple:
     return plan
 
 
-def _versions_of(plan: tuple, inputs: tuple) -> tuple:
+def _versions_of(plan: tuple, inputs: tuple, read_for, needs_input_grad: tuple) -> tuple:
     """(source, version) pairs, flat, of the inputs and output a node's backward reads."""
     positions, reads_output = plan
     versions = (None, 0) if reads_output else ()
     for position in positions:
+        if read_for is not None and not needs_input_grad[read_for[position]]:
+            continue
         if position < len(inputs):
             tensor = inputs[position]
             if isinstance(tensor, TensorCore):
@@ -449,6 +460,26 @@ def check_versions(node: Function) -> None:
                 f"{expected} instead. Hint: the change came after {type(node).__name__} "
                 "saved it; compute on a copy (x.clone()) or change it after backward()"
             )
+
+
+def expect_output_version(node: Function, version: int) -> None:
+    """Say that ``node``'s output is now at ``version`` (it shares storage, or was just
+    changed in place by the op that is ``node``), so that backward expects that."""
+    versions = node._versions
+    node._versions = tuple(
+        version if index % 2 and versions[index - 1] is None else item
+        for index, item in enumerate(versions))
+
+
+def _share_if_view(result: TensorCore, inputs: tuple) -> None:
+    """Make a result that is a view of an input's storage share that input's counter."""
+    xp = backend.array_module(result._data)
+    for tensor in inputs:
+        if isinstance(tensor, TensorCore) and xp.may_share_memory(result._data, tensor._data):
+            share_storage(result, tensor)
+            if result.grad_fn is not None and result.grad_fn._versions:
+                expect_output_version(result.grad_fn, result._version)
+            return
 
 
 def _output_counter(node: Function):

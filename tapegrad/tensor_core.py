@@ -8,6 +8,8 @@ them, each one applying a ``Function`` from ``tapegrad.ops``.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from tapegrad import backend, cpython, dtypes
@@ -396,16 +398,19 @@ class VersionCounter:
     its views, so that a change through any of them is a change to all (PyTorch's design).
 
     A graph node records the version of each tensor it saved, and backward compares.
+    ``owner`` is a weak reference to the tensor whose storage it counts; the others are views.
 
-    >>> counter = VersionCounter()
-    >>> counter.value
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0])
+    >>> counter_of(x).value
     0
     """
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "owner")
 
-    def __init__(self, value: int = 0):
-        self.value = value
+    def __init__(self, owner: TensorCore):
+        self.value = 0
+        self.owner = weakref.ref(owner)
 
 
 def counter_of(tensor: TensorCore) -> VersionCounter:
@@ -417,8 +422,21 @@ def counter_of(tensor: TensorCore) -> VersionCounter:
     """
     counter = tensor._counter
     if counter is None:
-        counter = tensor._counter = VersionCounter()
+        counter = tensor._counter = VersionCounter(tensor)
     return counter
+
+
+def is_view(tensor: TensorCore) -> bool:
+    """Whether ``tensor`` was made as a view of another tensor's storage (by indexing,
+    reshape, transpose, ``detach``...).
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0, 2.0])
+    >>> is_view(x), is_view(x[:1])
+    (False, True)
+    """
+    counter = tensor._counter
+    return counter is not None and counter.owner() is not tensor
 
 
 def increment_version(tensor: TensorCore) -> None:
@@ -443,7 +461,7 @@ def share_storage(view: TensorCore, base: TensorCore) -> TensorCore:
 
     >>> import tapegrad as tg
     >>> x = tg.tensor([1.0, 2.0])
-    >>> v = share_storage(tg.Tensor(x.data), x)
+    >>> v = share_storage(wrap(x.data), x)
     >>> x.add_(1)._version, v._version
     (1, 1)
     """

@@ -39,6 +39,7 @@ class Mul(Function):
 
     __slots__ = ()
     saved_roles = (0, 1)
+    saved_for_gradient_of = (1, 0)  # x is read for dL/dy only, y for dL/dx
 
     def forward(self, x, y):
         self.save_for_backward(x, y)

@@ -1,0 +1,123 @@
+"""Changing a tensor in place (``x.add_(y)``, ``x += y``, ``x[i] = v``), as PyTorch does.
+
+Every in-place method computes its result out of place, with the ordinary op, from a
+stand-in for the tensor's value before the change, and then writes the result into the
+tensor's storage and counts one more version of it. So there is one rule for the graph:
+
+- under ``no_grad``, or when nothing involved requires grad, only the values change (this is
+  how optimizers and initializers update parameters);
+- on a leaf that requires grad, in grad mode, it is PyTorch's error (the leaf's gradient
+  would be the gradient of a value that no longer exists);
+- otherwise the tensor's history is rebased: its ``grad_fn`` becomes the op just recorded,
+  whose input is the value before the change; the node that made that value no longer writes
+  the tensor's ``.grad``, and if its backward needs that value, the version check says so.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from tapegrad.function import expect_output_version
+from tapegrad.grad_mode import is_grad_enabled, no_grad
+from tapegrad.tensor_core import TensorCore, increment_version, is_view, wrap
+
+
+def change_in_place(tensor: TensorCore, name: str, compute, others=()) -> TensorCore:
+    """Make ``tensor`` hold ``compute(before)`` in place, where ``before`` is its value now;
+    ``others`` are the other tensors ``compute`` reads. Returns ``tensor``.
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
+    >>> h = x * 1
+    >>> change_in_place(h, "mul_", lambda before: before * before)
+    tensor([1., 4.], grad_fn=<Mul>)
+    """
+    recording = is_grad_enabled()
+    if recording and tensor._requires_grad and tensor.grad_fn is None:
+        raise RuntimeError(
+            f"{name}: a leaf Variable that requires grad is being used in an in-place "
+            "operation. (Change it under `with tg.no_grad():`, as optimizers do, or work on "
+            "a copy: x.clone().)"
+        )
+    if not (recording and (tensor._requires_grad or _any_requires_grad(others))):
+        with no_grad():
+            write_values(tensor, name, compute(tensor))
+        increment_version(tensor)
+        return tensor
+    if is_view(tensor):
+        raise RuntimeError(
+            f"{name}: this tensor is a view of another one's storage (made by indexing, "
+            "reshape, transpose, detach...), and changing a view in place while grad mode "
+            "records it is not supported by tapegrad: the graph of the tensor it views would "
+            "not see the change. Assign through the base instead (base[index] = value), or "
+            "change a copy (view.clone())."
+        )
+    # A copy: the op about to be recorded may keep its input for backward, and the storage
+    # is about to be overwritten.
+    before = wrap(tensor._data.copy(), tensor.grad_fn)
+    result = compute(before)
+    write_values(tensor, name, result)
+    increment_version(tensor)
+    if result.grad_fn is not None:
+        _rebase(tensor, result.grad_fn, before)
+    return tensor
+
+
+def write_values(tensor: TensorCore, name: str, result) -> None:
+    """Copy ``result``'s values into ``tensor``'s storage, or raise leaving it unchanged."""
+    values = result._data if isinstance(result, TensorCore) else np.asarray(result)
+    target = tensor._data
+    if values.shape != target.shape:
+        raise RuntimeError(
+            f"{name}: the result has shape {values.shape}, which does not fit the tensor's "
+            f"shape {target.shape} (an in-place op cannot change the shape)"
+        )
+    if not np.can_cast(values.dtype, target.dtype, "same_kind"):
+        raise TypeError(
+            f"{name}: result type {values.dtype} can't be cast to the desired output type "
+            f"{target.dtype} of the tensor changed in place"
+        )
+    target[...] = values
+
+
+def _rebase(tensor: TensorCore, node, before: TensorCore) -> None:
+    """Make ``node`` (just recorded, from the value before the change) the tensor's grad_fn."""
+    previous = tensor.grad_fn
+    if previous is not None:
+        # The old node's output is gone: it must not write the tensor's .grad, and if its
+        # backward reads that output, it reads the copy made before the change. (PyTorch
+        # raises at backward instead, for the ops whose backward reads their output.)
+        _hand_over(previous, tensor._data, before._data)
+        versions = previous._versions
+        previous._versions = tuple(item for pair in zip(versions[::2], versions[1::2])
+                                   if pair[0] is not None for item in pair)
+        previous._output = _no_output
+    tensor.grad_fn = node
+    tensor._requires_grad = True
+    node._output = weakref.ref(tensor)
+    if node._versions:
+        expect_output_version(node, tensor._version)
+
+
+def _hand_over(node, storage, copy) -> None:
+    """Make ``node`` keep ``copy`` wherever it kept ``storage`` for its backward."""
+    if node._saved:
+        node._saved = tuple(copy if value is storage else value for value in node._saved)
+    for cls in type(node).__mro__[:-2]:  # the op's own attributes, not Function's or object's
+        for name in getattr(cls, "__slots__", ()):
+            if getattr(node, name, None) is storage:
+                setattr(node, name, copy)
+    if type(node).__dictoffset__:
+        for name, value in list(vars(node).items()):
+            if value is storage:
+                setattr(node, name, copy)
+
+
+def _no_output():
+    return None
+
+
+def _any_requires_grad(others) -> bool:
+    return any(isinstance(other, TensorCore) and other._requires_grad for other in others)
