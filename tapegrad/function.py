@@ -73,9 +73,9 @@ class Function:
     # each declaration says what inference would.
     saved_roles: tuple | None = None
 
-    # For each input position, the input whose gradient is the only one backward reads that
-    # input for (Mul reads x only for dL/dy): the version check then skips a saved input when
-    # that gradient is not needed, as PyTorch, which saves it only then. None: read for all.
+    # For each value in saved_roles, the input whose gradient alone needs it (Mul reads x
+    # only for dL/dy), or None when several do: the version check skips a value whose
+    # gradient is not needed, as PyTorch, which saves such a value only when it is.
     saved_for_gradient_of: tuple | None = None
 
     def forward(self, *arrays):
@@ -212,9 +212,10 @@ class Function:
             self._inferred_roles = _infer_roles(self, operands, data)
             plan = _plan_of(self._inferred_roles[0] + tuple(self._inferred_roles[1].values()))
         else:
-            plan = _DECLARED_PLANS.get(cls) or _declared_plan(cls)
-        self._versions = () if plan is _NOTHING_READ else _versions_of(
-            plan, inputs, cls.saved_for_gradient_of, self.needs_input_grad)
+            plan = _DECLARED_PLANS.get(cls)
+            if plan is None:
+                plan = _declared_plan(cls)
+        self._versions = _versions_of(plan, inputs, self.needs_input_grad) if plan else ()
         result = wrap(output, self)
         self._output = weakref.ref(result)
         return result
@@ -397,35 +398,36 @@ def _wrapped(method, subject, run):
 # ---------------------------------------------------------------------- versions
 
 
-# What backward reads of a node's inputs and output, per declaration of saved_roles:
-# (input positions, whether the output is read). Most ops read nothing: they share one plan.
-_NOTHING_READ = ((), False)
+# What backward reads of a node's inputs and output: (role, the input whose gradient alone
+# needs it or None) for each input or output it saved. Most ops read neither: one empty plan.
+_NOTHING_READ = ()
 _DECLARED_PLANS: dict = {}
 
 
-def _plan_of(roles) -> tuple:
-    positions = tuple(sorted({role for role in roles if type(role) is int}))
-    reads_output = "output" in roles
-    return (positions, reads_output) if positions or reads_output else _NOTHING_READ
+def _plan_of(roles, needed_for=None) -> tuple:
+    needed_for = needed_for or (None,) * len(roles)
+    plan = tuple((role, gradient) for role, gradient in zip(roles, needed_for)
+                 if role is not None)
+    return plan or _NOTHING_READ
 
 
 def _declared_plan(cls) -> tuple:
-    plan = _DECLARED_PLANS[cls] = _plan_of(cls.saved_roles)
+    plan = _DECLARED_PLANS[cls] = _plan_of(cls.saved_roles, cls.saved_for_gradient_of)
     return plan
 
 
-def _versions_of(plan: tuple, inputs: tuple, read_for, needs_input_grad: tuple) -> tuple:
+def _versions_of(plan: tuple, inputs: tuple, needs_input_grad: tuple) -> tuple:
     """(source, version) pairs, flat, of the inputs and output a node's backward reads."""
-    positions, reads_output = plan
-    versions = (None, 0) if reads_output else ()
-    for position in positions:
-        if read_for is not None and not needs_input_grad[read_for[position]]:
+    versions = ()
+    for role, gradient in plan:
+        if gradient is not None and not needs_input_grad[gradient]:
             continue
-        if position < len(inputs):
-            tensor = inputs[position]
-            if isinstance(tensor, TensorCore):
-                counter = tensor._counter
-                versions += (tensor, 0 if counter is None else counter.value)
+        if role == "output":
+            versions += (None, 0)
+        elif role < len(inputs) and isinstance(inputs[role], TensorCore):
+            tensor = inputs[role]
+            counter = tensor._counter
+            versions += (tensor, 0 if counter is None else counter.value)
     return versions
 
 

@@ -9,8 +9,9 @@ tensor's storage and counts one more version of it. So there is one rule for the
 - on a leaf that requires grad, in grad mode, it is PyTorch's error (the leaf's gradient
   would be the gradient of a value that no longer exists);
 - otherwise the tensor's history is rebased: its ``grad_fn`` becomes the op just recorded,
-  whose input is the value before the change; the node that made that value no longer writes
-  the tensor's ``.grad``, and if its backward needs that value, the version check says so.
+  whose input is the value before the change (a copy); the node that made that value no
+  longer writes the tensor's ``.grad``, and if its backward reads that value, the version
+  check raises PyTorch's error at backward.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 
 from tapegrad.function import expect_output_version
 from tapegrad.grad_mode import is_grad_enabled, no_grad
-from tapegrad.tensor_core import TensorCore, increment_version, is_view, wrap
+from tapegrad.tensor_core import TensorCore, counter_of, increment_version, is_view, wrap
 
 
 def change_in_place(tensor: TensorCore, name: str, compute, others=()) -> TensorCore:
@@ -34,14 +35,7 @@ def change_in_place(tensor: TensorCore, name: str, compute, others=()) -> Tensor
     >>> change_in_place(h, "mul_", lambda before: before * before)
     tensor([1., 4.], grad_fn=<Mul>)
     """
-    recording = is_grad_enabled()
-    if recording and tensor._requires_grad and tensor.grad_fn is None:
-        raise RuntimeError(
-            f"{name}: a leaf Variable that requires grad is being used in an in-place "
-            "operation. (Change it under `with tg.no_grad():`, as optimizers do, or work on "
-            "a copy: x.clone().)"
-        )
-    if not (recording and (tensor._requires_grad or _any_requires_grad(others))):
+    if not is_recorded(tensor, name, others):
         with no_grad():
             write_values(tensor, name, compute(tensor))
         increment_version(tensor)
@@ -61,8 +55,27 @@ def change_in_place(tensor: TensorCore, name: str, compute, others=()) -> Tensor
     write_values(tensor, name, result)
     increment_version(tensor)
     if result.grad_fn is not None:
-        _rebase(tensor, result.grad_fn, before)
+        _rebase(tensor, result.grad_fn)
     return tensor
+
+
+def is_recorded(tensor: TensorCore, name: str, others=()) -> bool:
+    """Whether an in-place change of ``tensor`` that reads ``others`` goes into the graph;
+    PyTorch's error for a leaf that requires grad, in grad mode.
+
+    >>> import tapegrad as tg
+    >>> is_recorded(tg.tensor([1.0]), "add_", (tg.tensor(1.0, requires_grad=True),))
+    True
+    """
+    if not is_grad_enabled():
+        return False
+    if tensor._requires_grad and tensor.grad_fn is None:
+        raise RuntimeError(
+            f"{name}: a leaf Variable that requires grad is being used in an in-place "
+            "operation. (Change it under `with tg.no_grad():`, as optimizers do, or work on "
+            "a copy: x.clone().)"
+        )
+    return tensor._requires_grad or _any_requires_grad(others)
 
 
 def write_values(tensor: TensorCore, name: str, result) -> None:
@@ -82,37 +95,22 @@ def write_values(tensor: TensorCore, name: str, result) -> None:
     target[...] = values
 
 
-def _rebase(tensor: TensorCore, node, before: TensorCore) -> None:
+def _rebase(tensor: TensorCore, node) -> None:
     """Make ``node`` (just recorded, from the value before the change) the tensor's grad_fn."""
     previous = tensor.grad_fn
     if previous is not None:
-        # The old node's output is gone: it must not write the tensor's .grad, and if its
-        # backward reads that output, it reads the copy made before the change. (PyTorch
-        # raises at backward instead, for the ops whose backward reads their output.)
-        _hand_over(previous, tensor._data, before._data)
+        # The value the old node made is gone: that node no longer writes the tensor's .grad,
+        # and if its backward reads the value, the version check finds the change.
+        counter = counter_of(tensor)
         versions = previous._versions
-        previous._versions = tuple(item for pair in zip(versions[::2], versions[1::2])
-                                   if pair[0] is not None for item in pair)
+        previous._versions = tuple(counter if item is None and index % 2 == 0 else item
+                                   for index, item in enumerate(versions))
         previous._output = _no_output
     tensor.grad_fn = node
     tensor._requires_grad = True
     node._output = weakref.ref(tensor)
     if node._versions:
         expect_output_version(node, tensor._version)
-
-
-def _hand_over(node, storage, copy) -> None:
-    """Make ``node`` keep ``copy`` wherever it kept ``storage`` for its backward."""
-    if node._saved:
-        node._saved = tuple(copy if value is storage else value for value in node._saved)
-    for cls in type(node).__mro__[:-2]:  # the op's own attributes, not Function's or object's
-        for name in getattr(cls, "__slots__", ()):
-            if getattr(node, name, None) is storage:
-                setattr(node, name, copy)
-    if type(node).__dictoffset__:
-        for name, value in list(vars(node).items()):
-            if value is storage:
-                setattr(node, name, copy)
 
 
 def _no_output():

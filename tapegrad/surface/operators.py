@@ -13,7 +13,7 @@ from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from tapegrad.ops.elementwise import Abs
 from tapegrad.ops.linalg import Matmul
 from tapegrad.ops.rounding import FloorDivide, Fmod, Remainder, TruncDivide
-from tapegrad.surface.in_place import change_in_place
+from tapegrad.surface.in_place import change_in_place, is_recorded
 from tapegrad.tensor_core import TensorCore, increment_version, wrap
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
@@ -94,8 +94,7 @@ class OperatorMethods:
 
     def _update_in_place(self, symbol: str, ufunc, other) -> Tensor:
         """``self op= other``: NumPy's ``out=`` when no graph is involved, else recorded."""
-        if is_grad_enabled() and (self._requires_grad or (
-                isinstance(other, TensorCore) and other._requires_grad)):
+        if is_recorded(self, symbol, (other,)):
             operation = _IN_PLACE_OPERATIONS[ufunc]
             return change_in_place(self, symbol, lambda before: operation(before, other),
                                    (other,))
