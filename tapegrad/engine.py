@@ -193,11 +193,11 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
         elif node in wanted:
             wanted[node] = grad
         parents = node._parents
-        if node._versions:
-            check_versions(node)
         if observed:
             input_grads = function.observed_backward(node, grad, create_graph)
         else:
+            if node._versions:
+                check_versions(node)
             input_grads = node.backward_on_graph(grad) if create_graph else node.backward(grad)
         if type(input_grads) is not tuple:
             # One input's gradient may come bare; anything else is checked out of line.

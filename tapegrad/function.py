@@ -383,8 +383,11 @@ def _record_observed(cls, operands, parents, needs_input_grad, options, inputs):
 
 
 def observed_backward(node: Function, grad, create_graph: bool):
-    """Compute ``node``'s input gradients with each observer wrapped around the call."""
+    """Check ``node``'s saved versions and compute its input gradients, with each observer
+    wrapped around the call."""
     def run():
+        if node._versions:
+            check_versions(node)
         return node.backward_on_graph(grad) if create_graph else node.backward(grad)
     for observer in tuple(OBSERVERS):
         run = _wrapped(observer.backward, node, run)

@@ -48,12 +48,21 @@ class RemovableHandle:
         self.remove()
 
 
-def add_to(table: dict, hook, on_remove=None) -> RemovableHandle:
-    """Put ``hook`` last in ``table`` (an insertion-ordered dict) and return its handle."""
-    if not callable(hook):
-        raise TypeError(f"register hook: expected a callable, got {type(hook).__name__}")
+def add_to(table: dict, hook, on_remove=None, prepend: bool = False) -> RemovableHandle:
+    """Put ``hook`` last (or first) in ``table``, an insertion-ordered dict, and return its
+    handle. ``hook`` is a callable, or a tuple whose first item is one.
+
+    >>> table = {}
+    >>> handle = add_to(table, print); len(table)
+    1
+    """
+    function = hook[0] if isinstance(hook, tuple) else hook
+    if not callable(function):
+        raise TypeError(f"register hook: expected a callable, got {type(function).__name__}")
     key = next(_ids)
     table[key] = hook
+    if prepend:
+        table.update({other: table.pop(other) for other in list(table) if other != key})
     return RemovableHandle(table, key, on_remove)
 
 
