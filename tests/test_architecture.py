@@ -10,7 +10,8 @@ import tapegrad
 
 PACKAGE = Path(tapegrad.__file__).parent
 CORE = {"tapegrad.backend", "tapegrad.grad_mode", "tapegrad.cpython", "tapegrad.dtypes",
-        "tapegrad.hooks", "tapegrad.devices", "tapegrad.tensor_core", "tapegrad.function", "tapegrad.engine"}
+        "tapegrad.hooks", "tapegrad.devices", "tapegrad.tensor_core", "tapegrad.function",
+        "tapegrad.engine"}
 
 
 def _module_name(path: Path) -> str:

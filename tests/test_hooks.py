@@ -81,22 +81,22 @@ def test_retain_grad_is_accepted_and_the_grad_is_kept():
     assert float(h.grad) == 12.0
 
 
-def test_post_accumulate_hooks_fire_as_soon_as_the_leafs_gradient_is_complete():
-    """The hook on the first layer's weight fires before the backward of anything upstream
-    of it, and sees its .grad already summed over both uses."""
-    for lib in (tg, torch):
-        events = []
-        w1, w2 = _leaf(lib, [1.0, 2.0]), _leaf(lib, [3.0, 4.0])
-        x = _leaf(lib, [0.5, -1.0])
-        w2.register_post_accumulate_grad_hook(
-            lambda tensor: events.append(("w2", _array(tensor.grad).tolist())))
-        h = (x * 2).exp()  # upstream of w2's use: its backward comes after w2 is complete
-        h.register_hook(lambda grad: events.append(("h", None)))
-        loss = ((h * w1) * w2).sum() + (w2 * w2).sum()
-        loss.backward()
-        assert events[0][0] == "w2", (lib, events)
-        np.testing.assert_allclose(events[0][1], _array(w2.grad))
-        assert [name for name, _ in events] == ["w2", "h"]
+@pytest.mark.parametrize("lib", [tg, torch], ids=["tapegrad", "torch"])
+def test_post_accumulate_hooks_fire_as_soon_as_the_leafs_gradient_is_complete(lib):
+    """The hook on w2 fires before the backward of anything upstream of its use, and sees
+    its .grad already summed over both uses."""
+    events = []
+    w1, w2 = _leaf(lib, [1.0, 2.0]), _leaf(lib, [3.0, 4.0])
+    x = _leaf(lib, [0.5, -1.0])
+    w2.register_post_accumulate_grad_hook(
+        lambda tensor: events.append(("w2", _array(tensor.grad).tolist())))
+    h = (x * 2).exp()  # upstream of w2's use: its backward comes after w2 is complete
+    h.register_hook(lambda grad: events.append(("h", None)))
+    loss = ((h * w1) * w2).sum() + (w2 * w2).sum()
+    loss.backward()
+    assert events[0][0] == "w2", (lib, events)
+    np.testing.assert_allclose(events[0][1], _array(w2.grad))
+    assert [name for name, _ in events] == ["w2", "h"]
 
 
 def test_post_accumulate_hooks_accumulate_across_passes_and_can_be_removed():
@@ -169,26 +169,26 @@ def test_module_hooks_match_pytorch_in_order_arguments_and_replacements():
                 np.testing.assert_allclose(part, reference, rtol=1e-12)
 
 
-def test_forward_hooks_with_kwargs_and_prepend_order():
-    for lib in (tg, torch):
-        order = []
-        layer = lib.nn.ReLU()
-        layer.register_forward_hook(lambda m, args, out: order.append("second"))
-        layer.register_forward_hook(lambda m, args, out: order.append("first"), prepend=True)
-        layer.register_forward_pre_hook(
-            lambda m, args, kwargs: (order.append(sorted(kwargs)), None)[1], with_kwargs=True)
-        layer.register_forward_hook(
-            lambda m, args, kwargs, out: order.append("kwargs"), with_kwargs=True)
-        layer(lib.tensor([1.0]))
-        assert order == [[], "first", "second", "kwargs"], (lib, order)
+@pytest.mark.parametrize("lib", [tg, torch], ids=["tapegrad", "torch"])
+def test_forward_hooks_with_kwargs_and_prepend_order(lib):
+    order = []
+    layer = lib.nn.ReLU()
+    layer.register_forward_hook(lambda m, args, out: order.append("second"))
+    layer.register_forward_hook(lambda m, args, out: order.append("first"), prepend=True)
+    layer.register_forward_pre_hook(
+        lambda m, args, kwargs: (order.append(sorted(kwargs)), None)[1], with_kwargs=True)
+    layer.register_forward_hook(
+        lambda m, args, kwargs, out: order.append("kwargs"), with_kwargs=True)
+    layer(lib.tensor([1.0]))
+    assert order == [[], "first", "second", "kwargs"], (lib, order)
 
 
 @pytest.mark.filterwarnings("ignore:Full backward hook is firing")
-def test_a_backward_hook_on_a_module_whose_input_needs_no_grad_sees_none():
-    for lib in (tg, torch):
-        seen = []
-        layer = lib.nn.Linear(2, 1)
-        layer.register_full_backward_hook(
-            lambda m, grad_input, grad_output: seen.append((grad_input, len(grad_output))))
-        layer(lib.ones(4, 2)).sum().backward()
-        assert seen == [((None,), 1)], (lib, seen)
+@pytest.mark.parametrize("lib", [tg, torch], ids=["tapegrad", "torch"])
+def test_a_backward_hook_on_a_module_whose_input_needs_no_grad_sees_none(lib):
+    seen = []
+    layer = lib.nn.Linear(2, 1)
+    layer.register_full_backward_hook(
+        lambda m, grad_input, grad_output: seen.append((grad_input, len(grad_output))))
+    layer(lib.ones(4, 2)).sum().backward()
+    assert seen == [((None,), 1)], (lib, seen)

@@ -1,5 +1,6 @@
-"""Indexing tensors: ``t[index]``, ``t[index] = value`` (recorded in the graph), and PyTorch's indexing methods:
-narrow, select, index_select, masked_select, gather, take_along_dim, scatter, scatter_add."""
+"""Indexing tensors: ``t[index]``, ``t[index] = value`` (recorded in the graph), and PyTorch's
+indexing methods: narrow, select, index_select, masked_select, gather, take_along_dim, scatter,
+scatter_add, index_add, and the in-place forms of the last three."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tapegrad.arguments import array_index, checked_axis
 from tapegrad import backend
+from tapegrad.arguments import array_index, checked_axis
 from tapegrad.ops.assignment import IndexPut
-from tapegrad.surface.in_place import change_in_place, is_recorded
 from tapegrad.ops.indexing import Gather, Index, IndexAdd
 from tapegrad.ops.scatter import Scatter
+from tapegrad.surface.in_place import change_in_place, is_recorded
 from tapegrad.tensor_core import TensorCore, increment_version
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class

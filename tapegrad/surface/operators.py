@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tapegrad import backend, dtypes
-from tapegrad.grad_mode import is_grad_enabled, no_grad
+from tapegrad.grad_mode import no_grad
 from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from tapegrad.ops.elementwise import Abs
 from tapegrad.ops.linalg import Matmul

@@ -10,7 +10,6 @@ import numpy as np
 from tapegrad import backend, dtypes, random
 from tapegrad.arguments import reduction_args
 from tapegrad.grad_mode import no_grad
-from tapegrad.surface.in_place import change_in_place
 from tapegrad.ops.elementwise import (
     Abs,
     Cast,
@@ -33,6 +32,7 @@ from tapegrad.ops.elementwise import (
 from tapegrad.ops.rounding import Ceil, Floor, Round, Trunc
 from tapegrad.ops.select import Where
 from tapegrad.ops.softmax import LogSoftmax, Softmax
+from tapegrad.surface.in_place import change_in_place
 from tapegrad.tensor_core import TensorCore, wrap
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
