@@ -17,7 +17,7 @@ import numpy as np
 from tapegrad import backend, cpython, function, hooks
 from tapegrad.function import FREED_GRAPH_MESSAGE, Function, check_versions
 from tapegrad.grad_mode import set_grad_enabled
-from tapegrad.tensor_core import TensorCore, wrap
+from tapegrad.tensor_core import TensorCore, VersionCounter, wrap
 
 
 def count_consumers(starts, allow_freed: bool = True, count_leaves: bool = True) -> dict:
@@ -196,8 +196,8 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
         if observed:
             input_grads = function.observed_backward(node, grad, create_graph)
         else:
-            if node._versions:
-                check_versions(node)
+            if node._versions and node._clock != VersionCounter.clock:
+                check_versions(node)  # something was changed in place since node was made
             input_grads = node.backward_on_graph(grad) if create_graph else node.backward(grad)
         if type(input_grads) is not tuple:
             # One input's gradient may come bare; anything else is checked out of line.

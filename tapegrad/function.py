@@ -61,11 +61,12 @@ class Function:
     #   no gradient is needed; _saved: what save_for_backward kept (None once freed);
     # _output: a weak reference to the output, so the graph holds no cycle; _shape: its shape;
     # _inferred_roles: what each kept value is, for classes that do not declare saved_roles;
-    # _versions: (source, version) pairs, flat, for what backward will read: a saved input
-    #   tensor, None for the output, or the counter of an output changed in place since;
+    # _versions: when backward reads saved inputs or the output, the inputs (a tuple; or
+    #   _READS when all are found through _parents), and _clock the VersionCounter.clock at
+    #   recording, for the version check; else (). A view op's node has _A_VIEW;
     # _forward_trace: where forward was called, kept in anomaly mode only.
     __slots__ = ("_parents", "needs_input_grad", "_saved", "_output", "_shape",
-                 "_inferred_roles", "_versions", "_forward_trace")
+                 "_inferred_roles", "_versions", "_clock", "_forward_trace")
 
     # What each array given to save_for_backward is: an int is that input (by position),
     # "output" the output, None a constant. Left as None, apply infers it by identity (see
@@ -77,6 +78,14 @@ class Function:
     # only for dL/dy), or None when several do: the version check skips a value whose
     # gradient is not needed, as PyTorch, which saves such a value only when it is.
     saved_for_gradient_of: tuple | None = None
+
+    # What backward reads, worked out from saved_roles when a subclass is made (see _plan_of).
+    _reads = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.saved_roles is not None:
+            cls._reads = _declared_plan(cls)[1]
 
     def forward(self, *arrays):
         """Compute the op on raw arrays and return one array."""
@@ -210,12 +219,18 @@ class Function:
         cls = type(self)
         if cls.saved_roles is None:
             self._inferred_roles = _infer_roles(self, operands, data)
-            plan = _plan_of(self._inferred_roles[0] + tuple(self._inferred_roles[1].values()))
+            reads = _plan_of(self._inferred_roles[0] + tuple(self._inferred_roles[1].values()))[1]
         else:
-            plan = _DECLARED_PLANS.get(cls)
-            if plan is None:
-                plan = _declared_plan(cls)
-        self._versions = _versions_of(plan, inputs, self.needs_input_grad) if plan else ()
+            reads = cls._reads
+        if reads:
+            # The version check looks at the inputs (and the output) only if the clock has
+            # moved by backward. It finds an input that requires grad through _parents; only
+            # a constant input must be held here.
+            self._versions = inputs if reads is _INPUTS and False in self.needs_input_grad \
+                else _READS
+            self._clock = VersionCounter.clock
+        else:
+            self._versions = ()
         result = wrap(output, self)
         self._output = weakref.ref(result)
         return result
@@ -299,6 +314,10 @@ class Function:
         self._versions = ()
         if type(self).__dictoffset__:  # a subclass without __slots__ keeps state in __dict__
             self.__dict__.clear()
+
+    def version_plan(self) -> tuple:
+        """What backward reads that the version check must cover (see ``check_versions``)."""
+        return version_plan(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -386,7 +405,7 @@ def observed_backward(node: Function, grad, create_graph: bool):
     """Check ``node``'s saved versions and compute its input gradients, with each observer
     wrapped around the call."""
     def run():
-        if node._versions:
+        if node._versions and versions_changed(node):
             check_versions(node)
         return node.backward_on_graph(grad) if create_graph else node.backward(grad)
     for observer in tuple(OBSERVERS):
@@ -401,42 +420,46 @@ def _wrapped(method, subject, run):
 # ---------------------------------------------------------------------- versions
 
 
-# What backward reads of a node's inputs and output: (role, the input whose gradient alone
-# needs it or None) for each input or output it saved. Most ops read neither: one empty plan.
-_NOTHING_READ = ()
-_DECLARED_PLANS: dict = {}
+# What a node's backward reads, per class: (plan, reads). The plan is (role, the input whose
+# gradient alone needs it, or None) for each saved input or output; reads is _INPUTS when
+# some are inputs, _OUTPUT when only the output, and False when nothing (most ops).
+_INPUTS, _OUTPUT = "inputs", "output"
+_READS = ("reads what its parents' outputs hold",)
+_A_VIEW = ("a view: its output shares its input's storage",)
+_PLANS: dict = {}
 
 
 def _plan_of(roles, needed_for=None) -> tuple:
     needed_for = needed_for or (None,) * len(roles)
     plan = tuple((role, gradient) for role, gradient in zip(roles, needed_for)
                  if role is not None)
-    return plan or _NOTHING_READ
+    reads = _INPUTS if any(role != "output" for role, _ in plan) else (_OUTPUT if plan
+                                                                      else False)
+    return plan, reads
 
 
 def _declared_plan(cls) -> tuple:
-    plan = _DECLARED_PLANS[cls] = _plan_of(cls.saved_roles, cls.saved_for_gradient_of)
-    return plan
+    plan, reads = _plan_of(cls.saved_roles, cls.saved_for_gradient_of)
+    _PLANS[cls] = plan
+    return plan, reads
 
 
-def _versions_of(plan: tuple, inputs: tuple, needs_input_grad: tuple) -> tuple:
-    """(source, version) pairs, flat, of the inputs and output a node's backward reads."""
-    versions = ()
-    for role, gradient in plan:
-        if gradient is not None and not needs_input_grad[gradient]:
-            continue
-        if role == "output":
-            versions += (None, 0)
-        elif role < len(inputs) and isinstance(inputs[role], TensorCore):
-            tensor = inputs[role]
-            counter = tensor._counter
-            versions += (tensor, 0 if counter is None else counter.value)
-    return versions
+def version_plan(node: Function) -> tuple:
+    """What ``node``'s backward reads: (role, input whose gradient alone needs it) pairs."""
+    cls = type(node)
+    if cls.saved_roles is None:
+        return _plan_of(node._inferred_roles[0] + tuple(node._inferred_roles[1].values()))[0]
+    return _PLANS[cls] if cls in _PLANS else _declared_plan(cls)[0]
+
+
+def versions_changed(node: Function) -> bool:
+    """Whether anything was changed in place since ``node`` was recorded (cheap)."""
+    return node._clock != VersionCounter.clock
 
 
 def check_versions(node: Function) -> None:
     """Raise PyTorch's error if something ``node``'s backward reads was changed in place
-    after ``node`` saved it.
+    after ``node`` was recorded.
 
     >>> import tapegrad as tg
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True); c = tg.tensor([3.0, 4.0])
@@ -447,33 +470,66 @@ def check_versions(node: Function) -> None:
     ...
     RuntimeError: one of the variables needed for gradient computation has been modified ...
     """
-    versions = node._versions
-    for index in range(0, len(versions), 2):
-        source, expected = versions[index], versions[index + 1]
-        if source is None or type(source) is VersionCounter:
-            counter = source if source is not None else _output_counter(node)
-            what, shape = "the output", node._shape
-        else:
-            counter = source._counter
-            what, shape = "an input", source._data.shape
-        current = 0 if counter is None else counter.value
-        if current != expected:
+    inputs = node._versions
+    for role, gradient in node.version_plan():
+        if gradient is not None and not node.needs_input_grad[gradient]:
+            continue
+        if role == "output":
+            counter, what, shape = _counter_of_node(node), "the output", node._shape
+        elif type(role) is int and node._parents[role] is not None:
+            parent = node._parents[role]
+            counter, what, shape = _counter_through(parent), "an input", parent._shape
+        else:  # a constant input, or (a tg.autograd.Function's) ("saved", position)
+            position = role if type(role) is int else role[1]
+            tensor = inputs[position] if position < len(inputs) else None
+            if not isinstance(tensor, TensorCore):
+                continue
+            counter, what, shape = tensor._counter, "an input", tensor._data.shape
+        if counter is not None and counter.changed_since(node._clock):
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by "
                 f"an inplace operation: [Tensor of shape {shape}], {what} that "
-                f"{type(node).__name__} saved, is at version {current}; expected version "
-                f"{expected} instead. Hint: the change came after {type(node).__name__} "
-                "saved it; compute on a copy (x.clone()) or change it after backward()"
+                f"{type(node).__name__} saved, is at version {counter.value}; expected "
+                f"version {counter.value_at(node._clock)} instead. Hint: the change came "
+                f"after {type(node).__name__} saved it; compute on a copy (x.clone()) or "
+                "change it after backward()"
             )
 
 
-def expect_output_version(node: Function, version: int) -> None:
-    """Say that ``node``'s output is now at ``version`` (it shares storage, or was just
-    changed in place by the op that is ``node``), so that backward expects that."""
-    versions = node._versions
-    node._versions = tuple(
-        version if index % 2 and versions[index - 1] is None else item
-        for index, item in enumerate(versions))
+def _counter_through(parent):
+    """The version counter of the tensor a parent (a leaf, or the node that made it) stands
+    for. When that tensor is gone and its node made a view, the storage is the view's
+    input's: look there."""
+    while True:
+        if isinstance(parent, TensorCore):
+            return parent._counter
+        counter = _counter_of_node(parent)
+        if counter is not None or parent._versions is not _A_VIEW:
+            return counter
+        parent = parent._parents[0]
+        if parent is None:
+            return None
+
+
+def _counter_of_node(node: Function):
+    """The counter of the tensor ``node`` made, while it lives (or was retired)."""
+    if type(node._output) is RetiredOutput:
+        return node._output.counter
+    output = node._output()
+    return None if output is None else output._counter
+
+
+class RetiredOutput:
+    """What a node's ``_output`` becomes when an in-place op replaced the value it made: no
+    tensor (its gradient is no one's ``.grad``), but the storage's counter, to check."""
+
+    __slots__ = ("counter",)
+
+    def __init__(self, counter: VersionCounter):
+        self.counter = counter
+
+    def __call__(self):
+        return None
 
 
 def _share_if_view(result: TensorCore, inputs: tuple) -> None:
@@ -482,14 +538,12 @@ def _share_if_view(result: TensorCore, inputs: tuple) -> None:
     for tensor in inputs:
         if isinstance(tensor, TensorCore) and xp.may_share_memory(result._data, tensor._data):
             share_storage(result, tensor)
-            if result.grad_fn is not None and result.grad_fn._versions:
-                expect_output_version(result.grad_fn, result._version)
+            node = result.grad_fn
+            if node is not None and not node._versions:
+                node._versions, node._clock = _A_VIEW, VersionCounter.clock
             return
 
 
-def _output_counter(node: Function):
-    output = node._output()
-    return None if output is None else output._counter
 def once_differentiable(backward):
     """Mark a Function's ``backward`` as differentiable once only (PyTorch's decorator).
 

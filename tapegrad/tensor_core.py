@@ -397,8 +397,10 @@ class VersionCounter:
     """How many in-place changes a storage has had; one object shared by a tensor and all
     its views, so that a change through any of them is a change to all (PyTorch's design).
 
-    A graph node records the version of each tensor it saved, and backward compares.
-    ``owner`` is a weak reference to the tensor whose storage it counts; the others are views.
+    ``VersionCounter.clock`` counts every change of every storage: a graph node notes the
+    clock when it is recorded, and if the clock has not moved by its backward, nothing it
+    saved can have changed, which is the one comparison backward usually makes. ``owner``
+    is a weak reference to the tensor whose storage this counts (the others are views).
 
     >>> import tapegrad as tg
     >>> x = tg.tensor([1.0])
@@ -406,11 +408,34 @@ class VersionCounter:
     0
     """
 
-    __slots__ = ("value", "owner")
+    __slots__ = ("value", "owner", "changes")
+
+    clock = 0  # changes of any storage so far
+    _REMEMBERED = 16  # the clock times of a storage's last changes that are kept
 
     def __init__(self, owner: TensorCore):
         self.value = 0
         self.owner = weakref.ref(owner)
+        self.changes: list = []  # the clock at each of the last changes, oldest first
+
+    def bump(self) -> None:
+        """Count one change, now."""
+        VersionCounter.clock += 1
+        self.value += 1
+        self.changes.append(VersionCounter.clock)
+        if len(self.changes) > self._REMEMBERED:
+            del self.changes[0]
+
+    def changed_since(self, clock: int) -> bool:
+        """Whether this storage changed after the clock read ``clock``."""
+        return bool(self.changes) and self.changes[-1] > clock
+
+    def value_at(self, clock: int) -> str:
+        """The version the storage had when the clock read ``clock`` (for messages)."""
+        later = sum(1 for change in self.changes if change > clock)
+        if later == len(self.changes) == self._REMEMBERED:
+            return f"at most {self.value - later}"
+        return str(self.value - later)
 
 
 def counter_of(tensor: TensorCore) -> VersionCounter:
@@ -452,7 +477,7 @@ def increment_version(tensor: TensorCore) -> None:
     >>> x._version
     1
     """
-    counter_of(tensor).value += 1
+    counter_of(tensor).bump()
 
 
 def share_storage(view: TensorCore, base: TensorCore) -> TensorCore:

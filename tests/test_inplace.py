@@ -360,3 +360,36 @@ def test_setitem_with_a_value_of_the_wrong_shape_names_the_shapes_and_changes_no
     with pytest.raises(ValueError, match=r"setitem: cannot assign \(2,\)"):
         h[:] = tg.tensor([1.0, 2.0])
     np.testing.assert_array_equal(h.data, [1.0, 2.0, 3.0])
+
+
+def test_a_base_changed_after_a_view_of_it_was_saved_raises_even_when_the_view_is_gone():
+    for lib in (tg, torch):
+        x = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+        w = _leaf(lib, [1.0, 1.0, 1.0, 1.0])
+        h = x * 2
+        y = (h.reshape(2, 2) * w.reshape(2, 2)).sum()  # the reshaped view is not kept
+        with _no_grad(lib):
+            h += 1
+        with pytest.raises(RuntimeError, match=MODIFIED):
+            y.backward()
+
+
+def test_a_tensor_saved_by_a_pytorch_style_function_is_checked():
+    class Square(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 2 * x * grad
+
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 1
+    y = Square.apply(h).sum()
+    with tg.no_grad():
+        h.mul_(5)
+    with pytest.raises(RuntimeError, match=MODIFIED + r".*SquareBackward"):
+        y.backward()

@@ -20,9 +20,16 @@ import weakref
 
 import numpy as np
 
-from tapegrad.function import expect_output_version
+from tapegrad.function import RetiredOutput
 from tapegrad.grad_mode import is_grad_enabled, no_grad
-from tapegrad.tensor_core import TensorCore, counter_of, increment_version, is_view, wrap
+from tapegrad.tensor_core import (
+    TensorCore,
+    VersionCounter,
+    counter_of,
+    increment_version,
+    is_view,
+    wrap,
+)
 
 
 def change_in_place(tensor: TensorCore, name: str, compute, others=()) -> TensorCore:
@@ -100,21 +107,13 @@ def _rebase(tensor: TensorCore, node) -> None:
     previous = tensor.grad_fn
     if previous is not None:
         # The value the old node made is gone: that node no longer writes the tensor's .grad,
-        # and if its backward reads the value, the version check finds the change.
-        counter = counter_of(tensor)
-        versions = previous._versions
-        previous._versions = tuple(counter if item is None and index % 2 == 0 else item
-                                   for index, item in enumerate(versions))
-        previous._output = _no_output
+        # and if its backward reads that value, the version check finds the change.
+        previous._output = RetiredOutput(counter_of(tensor))
     tensor.grad_fn = node
     tensor._requires_grad = True
     node._output = weakref.ref(tensor)
     if node._versions:
-        expect_output_version(node, tensor._version)
-
-
-def _no_output():
-    return None
+        node._clock = VersionCounter.clock  # the change just made is the one it records
 
 
 def _any_requires_grad(others) -> bool:
