@@ -393,3 +393,31 @@ def test_a_tensor_saved_by_a_pytorch_style_function_is_checked():
         h.mul_(5)
     with pytest.raises(RuntimeError, match=MODIFIED + r".*SquareBackward"):
         y.backward()
+
+
+def test_changing_an_expanded_view_is_a_clear_error():
+    expanded = tg.tensor([1.0, 2.0]).expand(3, 2)
+    with pytest.raises(RuntimeError, match="read-only"):
+        expanded.fill_(0.0)
+    with pytest.raises(ValueError, match="read-only"):
+        expanded += 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_in_place_ops_keep_the_dtype_and_work_on_0d_tensors(dtype):
+    x = tg.tensor(np.array(2.0, dtype=dtype), requires_grad=True)
+    h = x * 1
+    h += 1.5
+    h.mul_(x)
+    assert h.dtype == dtype and h.shape == ()
+    h.backward()
+    assert x.grad.dtype == dtype
+    np.testing.assert_allclose(x.grad, 2 * 2.0 + 1.5)  # d/dx (x + 1.5) * x
+
+
+def test_setitem_on_an_empty_selection_records_nothing_wrong():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    h[np.array([False, False])] = 7.0
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])

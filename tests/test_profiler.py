@@ -62,3 +62,17 @@ def test_nothing_is_recorded_outside_or_when_disabled():
     _step()
     assert prof.key_averages() == []
     assert prof.key_averages().table() == "No ops recorded."
+
+
+def test_off_the_recording_path_is_the_plain_one_again():
+    from tapegrad import function
+    with profile(), tg.autograd.detect_anomaly():
+        assert function._record is not function._plain_record
+        assert len(function.OBSERVERS) == 2
+    assert function._record is function._plain_record and function.OBSERVERS == []
+
+
+def test_the_profiler_and_anomaly_mode_work_together():
+    with profile() as prof, tg.autograd.detect_anomaly():
+        _step()
+    assert {event.key for event in prof.key_averages()} >= {"Matmul", "MatmulBackward"}

@@ -94,6 +94,11 @@ def write_values(tensor: TensorCore, name: str, result) -> None:
             f"{name}: the result has shape {values.shape}, which does not fit the tensor's "
             f"shape {target.shape} (an in-place op cannot change the shape)"
         )
+    if not target.flags.writeable:
+        raise RuntimeError(
+            f"{name}: this tensor's memory is read-only: it is a view made by expand or "
+            "broadcast_to, where one element stands for several; change a copy (clone())"
+        )
     if not np.can_cast(values.dtype, target.dtype, "same_kind"):
         raise TypeError(
             f"{name}: result type {values.dtype} can't be cast to the desired output type "
