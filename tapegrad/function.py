@@ -62,8 +62,9 @@ class Function:
     # _output: a weak reference to the output, so the graph holds no cycle; _shape: its shape;
     # _inferred_roles: what each kept value is, for classes that do not declare saved_roles;
     # _versions: when backward reads saved inputs or the output, the inputs (a tuple; or
-    #   _READS when all are found through _parents), and _clock the VersionCounter.clock at
-    #   recording, for the version check; else (). A view op's node has _A_VIEW;
+    #   READS_THROUGH_PARENTS when all are found through _parents), and _clock the
+    #   VersionCounter.clock at recording, for the version check; else (). A view op's node
+    #   has _A_VIEW;
     # _forward_trace: where forward was called, kept in anomaly mode only.
     __slots__ = ("_parents", "needs_input_grad", "_saved", "_output", "_shape",
                  "_inferred_roles", "_versions", "_clock", "_forward_trace")
@@ -227,7 +228,7 @@ class Function:
             # moved by backward. It finds an input that requires grad through _parents; only
             # a constant input must be held here.
             self._versions = inputs if reads is _INPUTS and False in self.needs_input_grad \
-                else _READS
+                else READS_THROUGH_PARENTS
             self._clock = VersionCounter.clock
         else:
             self._versions = ()
@@ -424,7 +425,7 @@ def _wrapped(method, subject, run):
 # gradient alone needs it, or None) for each saved input or output; reads is _INPUTS when
 # some are inputs, _OUTPUT when only the output, and False when nothing (most ops).
 _INPUTS, _OUTPUT = "inputs", "output"
-_READS = ("reads what its parents' outputs hold",)
+READS_THROUGH_PARENTS = ("reads what its parents' outputs hold",)
 _A_VIEW = ("a view: its output shares its input's storage",)
 _PLANS: dict = {}
 
@@ -474,17 +475,17 @@ def check_versions(node: Function) -> None:
     for role, gradient in node.version_plan():
         if gradient is not None and not node.needs_input_grad[gradient]:
             continue
+        position = role if type(role) is int else role[1]  # ("saved", i): see FunctionCtx
+        held = inputs[position] if role != "output" and position < len(inputs) else None
         if role == "output":
             counter, what, shape = _counter_of_node(node), "the output", node._shape
+        elif isinstance(held, TensorCore):  # a constant input, or one held for another reason
+            counter, what, shape = held._counter, "an input", held._data.shape
         elif type(role) is int and node._parents[role] is not None:
             parent = node._parents[role]
             counter, what, shape = _counter_through(parent), "an input", parent._shape
-        else:  # a constant input, or (a tg.autograd.Function's) ("saved", position)
-            position = role if type(role) is int else role[1]
-            tensor = inputs[position] if position < len(inputs) else None
-            if not isinstance(tensor, TensorCore):
-                continue
-            counter, what, shape = tensor._counter, "an input", tensor._data.shape
+        else:
+            continue
         if counter is not None and counter.changed_since(node._clock):
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by "

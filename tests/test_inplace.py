@@ -421,3 +421,31 @@ def test_setitem_on_an_empty_selection_records_nothing_wrong():
     h[np.array([False, False])] = 7.0
     h.sum().backward()
     np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def _chain_of_in_place_ops(lib, x, v):
+    h = x * 1.0
+    h.mul_(x)
+    h[0] = v
+    h.sub_(x, alpha=0.5)
+    h.tanh_()
+    return (h * h).sum()
+
+
+def test_a_chain_of_in_place_ops_passes_gradcheck():
+    x = tg.tensor([0.3, -0.7, 1.1], requires_grad=True)
+    v = tg.tensor(0.4, requires_grad=True)
+    assert tg.gradcheck(lambda a, b: _chain_of_in_place_ops(tg, a, b), x, v)
+
+
+def test_second_derivatives_through_in_place_ops_match_pytorch():
+    results = []
+    for lib in (tg, torch):
+        x = _leaf(lib, [0.3, -0.7, 1.1])
+        v = _leaf(lib, 0.4)
+        loss = _chain_of_in_place_ops(lib, x, v)
+        (grad_x,) = (tg.grad if lib is tg else torch.autograd.grad)(loss, [x], create_graph=True)
+        (second,) = (tg.grad if lib is tg else torch.autograd.grad)(grad_x.sum(), [v])
+        results.append((np.asarray(grad_x.detach()), np.asarray(second.detach())))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10)

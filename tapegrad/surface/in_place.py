@@ -20,7 +20,7 @@ import weakref
 
 import numpy as np
 
-from tapegrad.function import RetiredOutput
+from tapegrad.function import READS_THROUGH_PARENTS, RetiredOutput
 from tapegrad.grad_mode import is_grad_enabled, no_grad
 from tapegrad.tensor_core import (
     TensorCore,
@@ -33,8 +33,9 @@ from tapegrad.tensor_core import (
 
 
 def change_in_place(tensor: TensorCore, name: str, compute, others=()) -> TensorCore:
-    """Make ``tensor`` hold ``compute(before)`` in place, where ``before`` is its value now;
-    ``others`` are the other tensors ``compute`` reads. Returns ``tensor``.
+    """Make ``tensor`` hold ``compute(before)`` in place, where ``before`` is its value now
+    (``compute`` applies one op with ``before`` as its first tensor input that requires
+    grad); ``others`` are the other tensors ``compute`` reads. Returns ``tensor``.
 
     >>> import tapegrad as tg
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
@@ -62,6 +63,7 @@ def change_in_place(tensor: TensorCore, name: str, compute, others=()) -> Tensor
     write_values(tensor, name, result)
     increment_version(tensor)
     if result.grad_fn is not None:
+        _hold_the_copy(result.grad_fn, before)
         _rebase(tensor, result.grad_fn)
     return tensor
 
@@ -105,6 +107,17 @@ def write_values(tensor: TensorCore, name: str, result) -> None:
             f"{target.dtype} of the tensor changed in place"
         )
     target[...] = values
+
+
+def _hold_the_copy(node, before: TensorCore) -> None:
+    """Let ``node``'s version check find ``before`` itself, a copy no one changes, not the
+    tensor whose old value it copies (found through the same parent, and about to change)."""
+    if node._versions is not READS_THROUGH_PARENTS or before.grad_fn is None:
+        return
+    for position, parent in enumerate(node._parents):
+        if parent is before.grad_fn:  # the first such input is ``before``: see compute
+            node._versions = (None,) * position + (before,)
+            return
 
 
 def _rebase(tensor: TensorCore, node) -> None:
