@@ -207,6 +207,10 @@ class OperatorMethods:
         if isinstance(value, TensorCore) and value.data.ndim != 0:
             raise ValueError("fill_: value must be a number or a 0-dimensional tensor, got "
                              f"a tensor of shape {value.data.shape}")
+        if self.data.flags.writeable and not is_recorded(self, "fill_", (value,)):
+            self.data[...] = value.data if isinstance(value, TensorCore) else value
+            increment_version(self)
+            return self
         everywhere = np.ones(self.data.shape, dtype=bool)
         return change_in_place(self, "fill_", lambda before: before.masked_fill(
             everywhere, value), (value,))
