@@ -282,11 +282,53 @@ def test_views_share_the_version_of_their_base():
     assert x.sum()._version == 0  # a new storage
 
 
-def test_changing_a_view_of_a_graph_tensor_in_grad_mode_is_a_clear_error():
+def test_changing_a_reshaped_view_of_a_graph_tensor_in_grad_mode_is_a_clear_error():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     h = x * 2
-    with pytest.raises(RuntimeError, match="view"):
-        h[:1].mul_(2)
+    with pytest.raises(RuntimeError, match="view.*reshape"):
+        h.reshape(1, 2).mul_(2)
+    np.testing.assert_array_equal(h.data, [2.0, 4.0])
+
+
+def _augmented_assignment_into_an_intermediate(lib):
+    x = _leaf(lib, np.arange(6.0).reshape(2, 3))
+    h = x * 2
+    h[0] += 1
+    h[1, 1:] *= h[0, :2].clone()
+    h[:, 0].mul_(3)
+    h[1].clamp_(max=10.0)
+    (h * lib.tensor(np.linspace(-1, 1, 6).reshape(2, 3))).sum().backward()
+    return [h, x.grad]
+
+
+def _augmented_assignment_with_a_view_that_was_saved(lib):
+    x = _leaf(lib, np.arange(6.0).reshape(2, 3))
+    h = x * 2
+    h[1, 1:] *= h[0, :2]  # Mul saved a view of h, which this very line changes
+    h.sum().backward()
+    return [x.grad]
+
+
+def _augmented_assignment_into_a_leaf(lib):
+    x = _leaf(lib, [1.0, 2.0])
+    x[0] += 1
+    return [x]
+
+
+def test_changing_an_indexed_view_in_place_rebases_the_base_as_in_pytorch():
+    ours = _same_outcome(_augmented_assignment_into_an_intermediate, "grads")
+    assert len(ours) == 2
+
+
+def test_a_view_changed_after_it_was_saved_raises_as_in_pytorch():
+    _same_outcome(_augmented_assignment_with_a_view_that_was_saved, "raises")
+
+
+def test_changing_a_view_of_a_leaf_that_requires_grad_raises_as_in_pytorch():
+    for lib in (tg, torch):
+        with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad "
+                                               "is being used in an in-place operation"):
+            _augmented_assignment_into_a_leaf(lib)
 
 
 def test_a_result_the_tensor_cannot_hold_leaves_it_unchanged():

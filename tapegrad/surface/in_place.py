@@ -22,6 +22,7 @@ import numpy as np
 
 from tapegrad.function import READS_THROUGH_PARENTS, RetiredOutput
 from tapegrad.grad_mode import is_grad_enabled, no_grad
+from tapegrad.ops.indexing import Index
 from tapegrad.tensor_core import (
     TensorCore,
     VersionCounter,
@@ -49,13 +50,7 @@ def change_in_place(tensor: TensorCore, name: str, compute, others=()) -> Tensor
         increment_version(tensor)
         return tensor
     if is_view(tensor):
-        raise RuntimeError(
-            f"{name}: this tensor is a view of another one's storage (made by indexing, "
-            "reshape, transpose, detach...), and changing a view in place while grad mode "
-            "records it is not supported by tapegrad: the graph of the tensor it views would "
-            "not see the change. Assign through the base instead (base[index] = value), or "
-            "change a copy (view.clone())."
-        )
+        return _change_through_base(tensor, name, compute)
     # A copy: the op about to be recorded may keep its input for backward, and the storage
     # is about to be overwritten.
     before = wrap(tensor._data.copy(), tensor.grad_fn)
@@ -85,6 +80,47 @@ def is_recorded(tensor: TensorCore, name: str, others=()) -> bool:
             "a copy: x.clone().)"
         )
     return tensor._requires_grad or _any_requires_grad(others)
+
+
+def _change_through_base(view: TensorCore, name: str, compute) -> TensorCore:
+    """Change a view made by indexing, as PyTorch does: assign the new values into the base
+    (recorded, so the base's history is rebased), then make the view's history a fresh
+    indexing of the new base. (``h[i] += 1`` is Python's ``t = h[i]; t += 1; h[i] = t``.)"""
+    base, index = _indexed_base(view, name)
+    before = wrap(view._data.copy(), view.grad_fn)
+    values = compute(before)
+    if values.grad_fn is not None:
+        _hold_the_copy(values.grad_fn, before)
+    base[index] = values  # writes the view's memory too, and counts a version of both
+    node = Index.apply(base, index=index).grad_fn
+    view.grad_fn._output = RetiredOutput(counter_of(view))
+    view.grad_fn = node
+    view._requires_grad = True
+    node._output = weakref.ref(view)
+    return view
+
+
+def _indexed_base(view: TensorCore, name: str) -> tuple:
+    """The live tensor ``view`` indexes, and the index; or PyTorch's error for a leaf's view,
+    or a clear one where tapegrad cannot rebase."""
+    node = view.grad_fn
+    parent = node._parents[0] if type(node) is Index else None
+    if isinstance(parent, TensorCore):
+        raise RuntimeError(
+            f"{name}: a view of a leaf Variable that requires grad is being used in an "
+            "in-place operation. (Change the leaf under `with tg.no_grad():`.)"
+        )
+    base = parent._output() if parent is not None else None
+    if base is None:
+        raise RuntimeError(
+            f"{name}: this tensor is a view of another one's storage, made by "
+            f"{'an op other than indexing' if type(node) is not Index else 'indexing'}"
+            " of a tensor that tapegrad cannot rebase (reshape, transpose, detach, or a "
+            "tensor outside the graph): changing it in place while grad mode records it is "
+            "not supported. Assign through the base instead (base[index] = value), or "
+            "change a copy (view.clone())."
+        )
+    return base, node.index
 
 
 def write_values(tensor: TensorCore, name: str, result) -> None:

@@ -26,7 +26,11 @@ class IndexingMethods:
     __slots__ = ()
 
     def __getitem__(self, index) -> Tensor:
-        return Index.apply(self, index=array_index(index, TensorCore))
+        index = array_index(index, TensorCore)
+        if _only_integers(index):
+            # NumPy copies out a single element; with `...` it gives a 0-d view, as PyTorch.
+            index = (index if type(index) is tuple else (index,)) + (Ellipsis,)
+        return Index.apply(self, index=index)
 
     def __setitem__(self, index, value) -> None:
         # A recorded op when grad mode needs it: the gradient reaches both the tensor's
@@ -290,6 +294,13 @@ class IndexingMethods:
         index = _scatter_index("scatter_add", index, self.data.shape, axis, src.shape)
         src = _first_part(src, index.shape)
         return self + IndexAdd.apply(src, shape=self.data.shape, index=_positions(index, axis))
+
+
+def _only_integers(index) -> bool:
+    """Whether ``index`` is an integer, or a tuple of integers only."""
+    items = index if type(index) is tuple else (index,)
+    return bool(items) and all(
+        isinstance(item, (int, np.integer)) and not isinstance(item, bool) for item in items)
 
 
 def _integer_array(op: str, index) -> np.ndarray:
