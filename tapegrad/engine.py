@@ -171,6 +171,9 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
     # then the walk hands out leaves too; otherwise they are summed up at the end.
     walks_leaves = hooks.any_post_accumulate_hooks()
     observed = bool(function.OBSERVERS)  # anomaly mode or the profiler: read once a pass
+    # In-place changes so far: a node recorded at this clock saved nothing changed since.
+    # (A hook that changes a tensor in place during the pass is not checked against.)
+    clock = VersionCounter.clock
     consumers = count_consumers(starts, allow_freed=False, count_leaves=walks_leaves)
     wanted = None if inputs is None else {node_of(tensor): None for tensor in inputs}
     finished = []  # (tensor still alive, its gradient), written to .grad at the end
@@ -196,7 +199,7 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
         if observed:
             input_grads = function.observed_backward(node, grad, create_graph)
         else:
-            if node._versions and node._clock != VersionCounter.clock:
+            if node._versions and node._clock != clock:
                 check_versions(node)  # something was changed in place since node was made
             input_grads = node.backward_on_graph(grad) if create_graph else node.backward(grad)
         if type(input_grads) is not tuple:

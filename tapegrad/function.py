@@ -21,6 +21,7 @@ from tapegrad.tensor_core import TensorCore, VersionCounter, share_storage, wrap
 _NEEDS_ONE = ((False,), (True,))
 _NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 _NO_OPTIONS: dict = {}
+_NO_INPUTS: tuple = ()
 
 _FLOAT_SCALARS = frozenset({np.float64, np.float32, np.float16})
 
@@ -166,8 +167,9 @@ class Function:
         data = x._data
         parent = (x if x.grad_fn is None else x.grad_fn) if (
             grad_mode._state.enabled and x._requires_grad) else None  # _parent, in line
+        # No inputs passed on: the version check finds x through its parent (see _link).
         return _record(cls, (data[()] if data.ndim == 0 else data,), (parent,),
-                       _NEEDS_ONE[parent is not None], _NO_OPTIONS, (x,))
+                       _NEEDS_ONE[parent is not None], _NO_OPTIONS, _NO_INPUTS)
 
     @classmethod
     def apply_binary(cls, x, y) -> TensorCore:
@@ -198,9 +200,11 @@ class Function:
             x_data, y_data = _promoted(x_data, y_data)
         operands = (x_data[()] if x_data.ndim == 0 else x_data,
                     y_data[()] if y_data.ndim == 0 else y_data)
+        # The version check needs the inputs only when one is a constant (see _link).
+        inputs = _NO_INPUTS if x_parent is not None and y_parent is not None else (x, y)
         return _record(cls, operands, (x_parent, y_parent),
                        _NEEDS_TWO[x_parent is not None][y_parent is not None], _NO_OPTIONS,
-                       (x, y))
+                       inputs)
 
     def _link(self, data, operands, parents: tuple, needs_graph: bool,
               inputs: tuple = ()) -> TensorCore:
@@ -227,8 +231,8 @@ class Function:
             # The version check looks at the inputs (and the output) only if the clock has
             # moved by backward. It finds an input that requires grad through _parents; only
             # a constant input must be held here.
-            self._versions = inputs if reads is _INPUTS and False in self.needs_input_grad \
-                else READS_THROUGH_PARENTS
+            self._versions = inputs if inputs and reads is _INPUTS and \
+                False in self.needs_input_grad else READS_THROUGH_PARENTS
             self._clock = VersionCounter.clock
         else:
             self._versions = ()
