@@ -14,10 +14,10 @@ import threading
 
 import numpy as np
 
-from tapegrad import backend, cpython
-from tapegrad.function import FREED_GRAPH_MESSAGE, Function
+from tapegrad import backend, cpython, function, hooks
+from tapegrad.function import FREED_GRAPH_MESSAGE, Function, check_versions
 from tapegrad.grad_mode import set_grad_enabled
-from tapegrad.tensor_core import TensorCore, wrap
+from tapegrad.tensor_core import TensorCore, VersionCounter, wrap
 
 
 def count_consumers(starts, allow_freed: bool = True, count_leaves: bool = True) -> dict:
@@ -167,23 +167,41 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
         pending[node] = grad if node not in pending else pending[node] + grad
 
     starts = [node for node in pending if not isinstance(node, TensorCore)]  # a leaf root: done
-    consumers = count_consumers(starts, allow_freed=False, count_leaves=False)
+    # A leaf with a post-accumulate hook must get its .grad as soon as it is complete, so
+    # then the walk hands out leaves too; otherwise they are summed up at the end.
+    walks_leaves = hooks.any_post_accumulate_hooks()
+    observed = bool(function.OBSERVERS)  # anomaly mode or the profiler: read once a pass
+    # In-place changes so far: a node recorded at this clock saved nothing changed since.
+    # (A hook that changes a tensor in place during the pass is not checked against.)
+    clock = VersionCounter.clock
+    consumers = count_consumers(starts, allow_freed=False, count_leaves=walks_leaves)
     wanted = None if inputs is None else {node_of(tensor): None for tensor in inputs}
     finished = []  # (tensor still alive, its gradient), written to .grad at the end
     for node in backward_order(starts, consumers):
         grad = pending.pop(node, None)
+        if walks_leaves and isinstance(node, TensorCore):
+            if grad is not None:
+                _finish_leaf(node, grad, wanted, finished, create_graph)
+            continue
         if grad is None:  # every consumer sent None: nothing flows further up
             if not retain_graph:
                 node._release()
             continue
+        output = node._output()
+        if output is not None and output._hooks is not None:
+            grad = output._hooks.run_on_grad(output, grad)
         if wanted is None:
-            output = node._output()
             if output is not None:
                 finished.append((output, grad))
         elif node in wanted:
             wanted[node] = grad
         parents = node._parents
-        input_grads = node.backward_on_graph(grad) if create_graph else node.backward(grad)
+        if observed:
+            input_grads = function.observed_backward(node, grad, create_graph)
+        else:
+            if node._versions and node._clock != clock:
+                check_versions(node)  # something was changed in place since node was made
+            input_grads = node.backward_on_graph(grad) if create_graph else node.backward(grad)
         if type(input_grads) is not tuple:
             # One input's gradient may come bare; anything else is checked out of line.
             input_grads = (input_grads,) if len(parents) == 1 and type(
@@ -205,11 +223,31 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
             pending[parent] = input_grad if previous is None else previous + input_grad
 
     # What is left in pending are the leaves' gradients, complete now.
+    for leaf, grad in pending.items():
+        if leaf._hooks is not None:
+            grad = leaf._hooks.run_on_grad(leaf, grad)
+        if wanted is None:
+            finished.append((leaf, grad))
+        elif leaf in wanted:
+            wanted[leaf] = grad
     if wanted is None:
-        finished += pending.items()
         return finished
-    wanted.update((leaf, grad) for leaf, grad in pending.items() if leaf in wanted)
     return [_captured_gradient(tensor, wanted, create_graph) for tensor in inputs]
+
+
+def _finish_leaf(leaf: TensorCore, grad, wanted, finished: list, create_graph: bool) -> None:
+    """A leaf's gradient is complete: run its hooks; with post-accumulate hooks, add it into
+    ``.grad`` now and call them (PyTorch's order), else leave it for the end of the pass."""
+    if leaf._hooks is not None:
+        grad = leaf._hooks.run_on_grad(leaf, grad)
+    if wanted is not None:
+        if leaf in wanted:
+            wanted[leaf] = grad
+    elif leaf._hooks is not None and leaf._hooks.after_accumulate:
+        _write_gradients([(leaf, grad)], create_graph)
+        leaf._hooks.run_after_accumulate(leaf)
+    else:
+        finished.append((leaf, grad))
 
 
 # Threads may run backward passes into one tensor at once, and adding into ``.grad`` reads,

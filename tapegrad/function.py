@@ -14,13 +14,14 @@ import weakref
 import numpy as np
 
 from tapegrad import backend, dtypes, grad_mode
-from tapegrad.tensor_core import TensorCore, wrap
+from tapegrad.tensor_core import TensorCore, VersionCounter, share_storage, wrap
 
 # needs_input_grad for one and two inputs, made once: a tuple per op is one more object for
 # Python's cycle collector to track, and it visits every object a graph keeps alive.
 _NEEDS_ONE = ((False,), (True,))
 _NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 _NO_OPTIONS: dict = {}
+_NO_INPUTS: tuple = ()
 
 _FLOAT_SCALARS = frozenset({np.float64, np.float32, np.float16})
 
@@ -60,15 +61,33 @@ class Function:
     # _parents: per input, the Function that made it, the leaf tensor itself, or None when
     #   no gradient is needed; _saved: what save_for_backward kept (None once freed);
     # _output: a weak reference to the output, so the graph holds no cycle; _shape: its shape;
-    # _inferred_roles: what each kept value is, for classes that do not declare saved_roles.
+    # _inferred_roles: what each kept value is, for classes that do not declare saved_roles;
+    # _versions: when backward reads saved inputs or the output, the inputs (a tuple; or
+    #   READS_THROUGH_PARENTS when all are found through _parents), and _clock the
+    #   VersionCounter.clock at recording, for the version check; else (). A view op's node
+    #   has _A_VIEW;
+    # _forward_trace: where forward was called, kept in anomaly mode only.
     __slots__ = ("_parents", "needs_input_grad", "_saved", "_output", "_shape",
-                 "_inferred_roles")
+                 "_inferred_roles", "_versions", "_clock", "_forward_trace")
 
     # What each array given to save_for_backward is: an int is that input (by position),
     # "output" the output, None a constant. Left as None, apply infers it by identity (see
     # _infer_roles); the built-in ops declare it to skip that work, and a test checks that
     # each declaration says what inference would.
     saved_roles: tuple | None = None
+
+    # For each value in saved_roles, the input whose gradient alone needs it (Mul reads x
+    # only for dL/dy), or None when several do: the version check skips a value whose
+    # gradient is not needed, as PyTorch, which saves such a value only when it is.
+    saved_for_gradient_of: tuple | None = None
+
+    # What backward reads, worked out from saved_roles when a subclass is made (see _plan_of).
+    _reads = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.saved_roles is not None:
+            cls._reads = _declared_plan(cls)[1]
 
     def forward(self, *arrays):
         """Compute the op on raw arrays and return one array."""
@@ -128,7 +147,10 @@ class Function:
             for value in inputs
         ])
         needs_input_grad = tuple([parent is not None for parent in parents])
-        return _record(cls, arrays, parents, needs_input_grad, options)
+        result = _record(cls, arrays, parents, needs_input_grad, options, inputs)
+        if result._data.base is not None:  # forward may have returned a view of an input
+            _share_if_view(result, inputs)
+        return result
 
     # The Tensor's operators call these two: ``apply`` with its arguments unpacked for one and
     # two inputs, since building lists per call is a measurable share of a small op's time.
@@ -145,8 +167,9 @@ class Function:
         data = x._data
         parent = (x if x.grad_fn is None else x.grad_fn) if (
             grad_mode._state.enabled and x._requires_grad) else None  # _parent, in line
+        # No inputs passed on: the version check finds x through its parent (see _link).
         return _record(cls, (data[()] if data.ndim == 0 else data,), (parent,),
-                       _NEEDS_ONE[parent is not None], _NO_OPTIONS)
+                       _NEEDS_ONE[parent is not None], _NO_OPTIONS, _NO_INPUTS)
 
     @classmethod
     def apply_binary(cls, x, y) -> TensorCore:
@@ -177,11 +200,16 @@ class Function:
             x_data, y_data = _promoted(x_data, y_data)
         operands = (x_data[()] if x_data.ndim == 0 else x_data,
                     y_data[()] if y_data.ndim == 0 else y_data)
+        # The version check needs the inputs only when one is a constant (see _link).
+        inputs = _NO_INPUTS if x_parent is not None and y_parent is not None else (x, y)
         return _record(cls, operands, (x_parent, y_parent),
-                       _NEEDS_TWO[x_parent is not None][y_parent is not None], _NO_OPTIONS)
+                       _NEEDS_TWO[x_parent is not None][y_parent is not None], _NO_OPTIONS,
+                       inputs)
 
-    def _link(self, data, operands, parents: tuple, needs_graph: bool) -> TensorCore:
-        """Wrap forward's result; when a gradient is needed, make this node its grad_fn."""
+    def _link(self, data, operands, parents: tuple, needs_graph: bool,
+              inputs: tuple = ()) -> TensorCore:
+        """Wrap forward's result; when a gradient is needed, make this node its grad_fn and
+        record the versions of the input tensors (and the output) that backward will read."""
         if type(data) in _FLOAT_SCALARS:
             # NumPy ufuncs on 0-d arrays return NumPy scalars: give them back their array.
             # The hot path of small ops: the scalar's type already says it is a float.
@@ -193,8 +221,21 @@ class Function:
             return wrap(output)
         self._parents = parents
         self._shape = output.shape
-        if type(self).saved_roles is None:
+        cls = type(self)
+        if cls.saved_roles is None:
             self._inferred_roles = _infer_roles(self, operands, data)
+            reads = _plan_of(self._inferred_roles[0] + tuple(self._inferred_roles[1].values()))[1]
+        else:
+            reads = cls._reads
+        if reads:
+            # The version check looks at the inputs (and the output) only if the clock has
+            # moved by backward. It finds an input that requires grad through _parents; only
+            # a constant input must be held here.
+            self._versions = inputs if inputs and reads is _INPUTS and \
+                False in self.needs_input_grad else READS_THROUGH_PARENTS
+            self._clock = VersionCounter.clock
+        else:
+            self._versions = ()
         result = wrap(output, self)
         self._output = weakref.ref(result)
         return result
@@ -275,17 +316,24 @@ class Function:
     def _release(self) -> None:
         """Drop the saved state (save_for_backward's and any kept on ``self`` by forward)."""
         self._saved = None
+        self._versions = ()
         if type(self).__dictoffset__:  # a subclass without __slots__ keeps state in __dict__
             self.__dict__.clear()
+
+    def version_plan(self) -> tuple:
+        """What backward reads that the version check must cover (see ``check_versions``)."""
+        return version_plan(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
 
-def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dict):
+def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dict,
+            inputs: tuple):
     """Make a node of ``cls``, run its forward (naming the op in any error), link the result.
 
-    The one place where ``apply`` and its unpacked forms make a node."""
+    The one place where ``apply`` and its unpacked forms make a node. Anomaly mode and the
+    profiler put ``_record_observed`` in its place while they are on (see ``observe``)."""
     function = cls()
     function._saved = ()
     function.needs_input_grad = needs_input_grad
@@ -304,8 +352,201 @@ def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dic
         if str(error).startswith(cls.__name__):
             raise
         raise _with_the_op_named(cls.__name__, error) from error
-    return function._link(data, operands, parents, True in needs_input_grad)
+    return function._link(data, operands, parents, True in needs_input_grad, inputs)
 
+
+# ---------------------------------------------------------------------- observers
+
+# What watches ops being recorded and run backward: anomaly mode and the profiler. While none
+# does, nothing on the hot path looks here: ``observe`` swaps ``_record`` for
+# ``_record_observed``, and the engine reads this list once per backward pass.
+OBSERVERS: list = []
+_plain_record = _record
+
+
+def observe(observer) -> None:
+    """Start calling ``observer`` around every forward and backward of an op.
+
+    An observer has ``forward(cls, run)`` and ``backward(node, run)``: each calls ``run()``
+    (which records the node or computes its input gradients) and returns what it returns.
+
+    >>> class Counting:
+    ...     def __init__(self): self.calls = 0
+    ...     def forward(self, cls, run):
+    ...         self.calls += 1
+    ...         return run()
+    ...     def backward(self, node, run):
+    ...         return run()
+    >>> import tapegrad as tg
+    >>> counting = Counting(); observe(counting)
+    >>> _ = tg.tensor(1.0) + 1
+    >>> stop_observing(counting); counting.calls
+    1
+    """
+    global _record
+    OBSERVERS.append(observer)
+    _record = _record_observed
+
+
+def stop_observing(observer) -> None:
+    """Stop calling ``observer`` (see ``observe``)."""
+    global _record
+    if observer in OBSERVERS:
+        OBSERVERS.remove(observer)
+    if not OBSERVERS:
+        _record = _plain_record
+
+
+def _record_observed(cls, operands, parents, needs_input_grad, options, inputs):
+    """``_record`` with each observer wrapped around it, innermost first."""
+    def run():
+        return _plain_record(cls, operands, parents, needs_input_grad, options, inputs)
+    for observer in tuple(OBSERVERS):
+        run = _wrapped(observer.forward, cls, run)
+    return run()
+
+
+def observed_backward(node: Function, grad, create_graph: bool):
+    """Check ``node``'s saved versions and compute its input gradients, with each observer
+    wrapped around the call."""
+    def run():
+        if node._versions and versions_changed(node):
+            check_versions(node)
+        return node.backward_on_graph(grad) if create_graph else node.backward(grad)
+    for observer in tuple(OBSERVERS):
+        run = _wrapped(observer.backward, node, run)
+    return run()
+
+
+def _wrapped(method, subject, run):
+    return lambda: method(subject, run)
+
+
+# ---------------------------------------------------------------------- versions
+
+
+# What a node's backward reads, per class: (plan, reads). The plan is (role, the input whose
+# gradient alone needs it, or None) for each saved input or output; reads is _INPUTS when
+# some are inputs, _OUTPUT when only the output, and False when nothing (most ops).
+_INPUTS, _OUTPUT = "inputs", "output"
+READS_THROUGH_PARENTS = ("reads what its parents' outputs hold",)
+_A_VIEW = ("a view: its output shares its input's storage",)
+_PLANS: dict = {}
+
+
+def _plan_of(roles, needed_for=None) -> tuple:
+    needed_for = needed_for or (None,) * len(roles)
+    plan = tuple((role, gradient) for role, gradient in zip(roles, needed_for)
+                 if role is not None)
+    reads = _INPUTS if any(role != "output" for role, _ in plan) else (_OUTPUT if plan
+                                                                      else False)
+    return plan, reads
+
+
+def _declared_plan(cls) -> tuple:
+    plan, reads = _plan_of(cls.saved_roles, cls.saved_for_gradient_of)
+    _PLANS[cls] = plan
+    return plan, reads
+
+
+def version_plan(node: Function) -> tuple:
+    """What ``node``'s backward reads: (role, input whose gradient alone needs it) pairs."""
+    cls = type(node)
+    if cls.saved_roles is None:
+        return _plan_of(node._inferred_roles[0] + tuple(node._inferred_roles[1].values()))[0]
+    return _PLANS[cls] if cls in _PLANS else _declared_plan(cls)[0]
+
+
+def versions_changed(node: Function) -> bool:
+    """Whether anything was changed in place since ``node`` was recorded (cheap)."""
+    return node._clock != VersionCounter.clock
+
+
+def check_versions(node: Function) -> None:
+    """Raise PyTorch's error if something ``node``'s backward reads was changed in place
+    after ``node`` was recorded.
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0, 2.0], requires_grad=True); c = tg.tensor([3.0, 4.0])
+    >>> y = (x * c).sum()
+    >>> c += 10
+    >>> check_versions(y.grad_fn._parents[0])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    RuntimeError: one of the variables needed for gradient computation has been modified ...
+    """
+    inputs = node._versions
+    for role, gradient in node.version_plan():
+        if gradient is not None and not node.needs_input_grad[gradient]:
+            continue
+        position = role if type(role) is int else role[1]  # ("saved", i): see FunctionCtx
+        held = inputs[position] if role != "output" and position < len(inputs) else None
+        if role == "output":
+            counter, what, shape = _counter_of_node(node), "the output", node._shape
+        elif isinstance(held, TensorCore):  # a constant input, or one held for another reason
+            counter, what, shape = held._counter, "an input", held._data.shape
+        elif type(role) is int and node._parents[role] is not None:
+            parent = node._parents[role]
+            counter, what, shape = _counter_through(parent), "an input", parent._shape
+        else:
+            continue
+        if counter is not None and counter.changed_since(node._clock):
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by "
+                f"an inplace operation: [Tensor of shape {shape}], {what} that "
+                f"{type(node).__name__} saved, is at version {counter.value}; expected "
+                f"version {counter.value_at(node._clock)} instead. Hint: the change came "
+                f"after {type(node).__name__} saved it; compute on a copy (x.clone()) or "
+                "change it after backward()"
+            )
+
+
+def _counter_through(parent):
+    """The version counter of the tensor a parent (a leaf, or the node that made it) stands
+    for. When that tensor is gone and its node made a view, the storage is the view's
+    input's: look there."""
+    while True:
+        if isinstance(parent, TensorCore):
+            return parent._counter
+        counter = _counter_of_node(parent)
+        if counter is not None or parent._versions is not _A_VIEW:
+            return counter
+        parent = parent._parents[0]
+        if parent is None:
+            return None
+
+
+def _counter_of_node(node: Function):
+    """The counter of the tensor ``node`` made, while it lives (or was retired)."""
+    if type(node._output) is RetiredOutput:
+        return node._output.counter
+    output = node._output()
+    return None if output is None else output._counter
+
+
+class RetiredOutput:
+    """What a node's ``_output`` becomes when an in-place op replaced the value it made: no
+    tensor (its gradient is no one's ``.grad``), but the storage's counter, to check."""
+
+    __slots__ = ("counter",)
+
+    def __init__(self, counter: VersionCounter):
+        self.counter = counter
+
+    def __call__(self):
+        return None
+
+
+def _share_if_view(result: TensorCore, inputs: tuple) -> None:
+    """Make a result that is a view of an input's storage share that input's counter."""
+    xp = backend.array_module(result._data)
+    for tensor in inputs:
+        if isinstance(tensor, TensorCore) and xp.may_share_memory(result._data, tensor._data):
+            share_storage(result, tensor)
+            node = result.grad_fn
+            if node is not None and not node._versions:
+                node._versions, node._clock = _A_VIEW, VersionCounter.clock
+            return
 
 
 def once_differentiable(backward):

@@ -8,7 +8,7 @@ each written out by hand and applying one ``Function`` of ``tapegrad.ops``.
 
 from __future__ import annotations
 
-from tapegrad import engine, numpy_protocol
+from tapegrad import engine, hooks, numpy_protocol
 from tapegrad.surface.conversion import ConversionMethods
 from tapegrad.surface.indexing import IndexingMethods
 from tapegrad.surface.operators import OperatorMethods
@@ -61,6 +61,62 @@ class Tensor(TensorCore, OperatorMethods, PointwiseMethods, ReductionMethods, Sh
         root_grad = engine.initial_gradient(self, gradient)
         retain = create_graph if retain_graph is None else retain_graph
         engine.run_backward((self,), (root_grad,), retain_graph=retain, create_graph=create_graph)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` with the gradient flowing into this tensor during backward; a
+        Tensor it returns replaces the gradient (for this tensor's ``.grad`` and everything
+        further up the graph). Returns a handle whose ``.remove()`` unregisters it.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = x.register_hook(lambda grad: grad * 10)
+        >>> (x * 3).sum().backward()
+        >>> x.grad
+        array([30., 30.], dtype=float32)
+        >>> handle.remove()
+        """
+        return hooks.register_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` on this leaf right after backward has added its gradient to
+        ``.grad``, as soon as that gradient is complete, while backward goes on with the rest
+        of the graph (so data-parallel training can start sending it). Returns a handle.
+
+        A leaf with such a hook gets its ``.grad`` during the pass, not at its end.
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> seen = []
+        >>> handle = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.copy()))
+        >>> (w * w).sum().backward()
+        >>> seen
+        [array([2., 4.], dtype=float32)]
+        >>> handle.remove()
+        """
+        return hooks.register_post_accumulate_grad_hook(self, hook)
+
+    def retain_grad(self) -> None:
+        """Keep this tensor's ``.grad`` after backward: PyTorch needs it for non-leaves;
+        tapegrad keeps the gradient of every tensor that requires grad and is alive, so this
+        only checks that the tensor requires grad (for code written for PyTorch).
+
+        >>> h = Tensor(2.0, requires_grad=True) * 3
+        >>> h.retain_grad()
+        >>> (h * h).backward()
+        >>> h.grad
+        array(12., dtype=float32)
+        """
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad: can't retain_grad on Tensor that has "
+                               "requires_grad=False")
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf that requires grad: tapegrad keeps its ``.grad`` (PyTorch's
+        name, which is True there only after ``retain_grad()``).
+
+        >>> (Tensor(1.0, requires_grad=True) * 2).retains_grad
+        True
+        """
+        return self._requires_grad and self.grad_fn is not None
 
     def __iter__(self):
         if self._data.ndim == 0:

@@ -8,10 +8,12 @@ them, each one applying a ``Function`` from ``tapegrad.ops``.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from tapegrad import backend, cpython, dtypes, printing
-from tapegrad.tensor_arrays import with_tensor_methods
+from tapegrad.tensor_arrays import ArrayWithTensorMethods, with_tensor_methods
 
 _INT64, _BOOL = np.dtype(np.int64), np.dtype(np.bool_)
 
@@ -26,7 +28,10 @@ class TensorCore:
     True
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "name", "__weakref__")
+    # _counter: the VersionCounter this tensor shares with every view of its storage, made
+    #   when first needed (None: version 0, no views yet); _hooks: its TensorHooks, or None.
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "name", "_counter", "_hooks",
+                 "__weakref__")
 
     # In the graph a leaf is a node with no inputs, so one walk visits ops and leaves alike.
     _parents = ()
@@ -49,6 +54,8 @@ class TensorCore:
         self.grad_fn = None
         self._grad = None
         self.name = name
+        self._counter = None
+        self._hooks = None
         self._requires_grad = False
         self.requires_grad = requires_grad
 
@@ -72,6 +79,9 @@ class TensorCore:
 
     @data.setter
     def data(self, value) -> None:
+        if type(value) is ArrayWithTensorMethods and _is_view_of_all(value, self._data):
+            increment_version(self)  # `t.data -= step` changed the values in place already
+            return
         array = value._data if isinstance(value, TensorCore) else backend.as_array(value)
         if array.dtype.kind not in "biufc":
             raise TypeError(f"data: a tensor holds numbers, got an array of dtype {array.dtype}")
@@ -81,6 +91,19 @@ class TensorCore:
                 f"dtype {array.dtype} (convert it with .astype(np.float32) first)"
             )
         self._data = array
+        increment_version(self)
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's storage has been changed in place (PyTorch's name).
+
+        >>> import tapegrad as tg
+        >>> x = tg.tensor([1.0, 2.0])
+        >>> x += 1
+        >>> x._version
+        1
+        """
+        return 0 if self._counter is None else self._counter.value
 
     @property
     def requires_grad(self) -> bool:
@@ -130,7 +153,7 @@ class TensorCore:
         if value is None:
             self._grad = None
             return
-        value = value.data if isinstance(value, TensorCore) else value
+        value = value._data if isinstance(value, TensorCore) else value
         array = backend.copy_array(value, self._data.dtype)
         if array.shape != self._data.shape:
             raise ValueError(
@@ -207,8 +230,11 @@ class TensorCore:
         >>> import tapegrad as tg
         >>> tg.tensor(1.0, requires_grad=True).detach().requires_grad
         False
+
+        The two share storage and its version counter: changing one in place changes the
+        other, and a backward that saved the original sees the change.
         """
-        return wrap(self._data)
+        return share_storage(wrap(self._data), self)
 
     def requires_grad_(self, requires_grad: bool = True):
         """Set ``requires_grad`` in place and return self (leaves only).
@@ -323,6 +349,13 @@ class TensorCore:
         return printing.with_suffixes(prefix + body, suffixes, indent=len(prefix))
 
 
+def _is_view_of_all(view: np.ndarray, array: np.ndarray) -> bool:
+    """Whether ``view`` shows exactly ``array``'s elements (what ``.data`` handed out)."""
+    return (view.shape == array.shape and view.strides == array.strides
+            and view.dtype == array.dtype
+            and view.__array_interface__["data"][0] == array.__array_interface__["data"][0])
+
+
 def _is_python_data(data) -> bool:
     """Whether ``data`` is Python numbers (or lists of them) rather than an array of a dtype."""
     return not hasattr(data, "dtype")
@@ -378,4 +411,110 @@ def wrap(data, grad_fn=None):
     result.grad_fn = grad_fn
     result._grad = None
     result.name = None
+    result._counter = None
+    result._hooks = None
     return result
+
+
+# ---------------------------------------------------------------------- versions of storage
+
+
+class VersionCounter:
+    """How many in-place changes a storage has had; one object shared by a tensor and all
+    its views, so that a change through any of them is a change to all (PyTorch's design).
+
+    ``VersionCounter.clock`` counts every change of every storage: a graph node notes the
+    clock when it is recorded, and if the clock has not moved by its backward, nothing it
+    saved can have changed, which is the one comparison backward usually makes. ``owner``
+    is a weak reference to the tensor whose storage this counts (the others are views).
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0])
+    >>> counter_of(x).value
+    0
+    """
+
+    __slots__ = ("value", "owner", "changes")
+
+    clock = 0  # changes of any storage so far
+    _REMEMBERED = 16  # the clock times of a storage's last changes that are kept
+
+    def __init__(self, owner: TensorCore):
+        self.value = 0
+        self.owner = weakref.ref(owner)
+        self.changes: list = []  # the clock at each of the last changes, oldest first
+
+    def bump(self) -> None:
+        """Count one change, now."""
+        VersionCounter.clock += 1
+        self.value += 1
+        self.changes.append(VersionCounter.clock)
+        if len(self.changes) > self._REMEMBERED:
+            del self.changes[0]
+
+    def changed_since(self, clock: int) -> bool:
+        """Whether this storage changed after the clock read ``clock``."""
+        return bool(self.changes) and self.changes[-1] > clock
+
+    def value_at(self, clock: int) -> str:
+        """The version the storage had when the clock read ``clock`` (for messages)."""
+        later = sum(1 for change in self.changes if change > clock)
+        if later == len(self.changes) == self._REMEMBERED:
+            return f"at most {self.value - later}"
+        return str(self.value - later)
+
+
+def counter_of(tensor: TensorCore) -> VersionCounter:
+    """The tensor's VersionCounter, made now if it had none.
+
+    >>> import tapegrad as tg
+    >>> counter_of(tg.tensor(1.0)).value
+    0
+    """
+    counter = tensor._counter
+    if counter is None:
+        counter = tensor._counter = VersionCounter(tensor)
+    return counter
+
+
+def is_view(tensor: TensorCore) -> bool:
+    """Whether ``tensor`` was made as a view of another tensor's storage (by indexing,
+    reshape, transpose, ``detach``...).
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0, 2.0])
+    >>> is_view(x), is_view(x[:1])
+    (False, True)
+    """
+    counter = tensor._counter
+    return counter is not None and counter.owner() is not tensor
+
+
+def increment_version(tensor: TensorCore) -> None:
+    """Count one in-place change of ``tensor``'s storage (and so of all its views).
+
+    Every in-place op calls it; so do optimizers after changing ``param._data``. A change
+    made to ``tensor._data`` or ``tensor.numpy()`` with NumPy is invisible to tapegrad: call
+    this after it if a graph saved the tensor (PyTorch's ``torch.autograd.graph`` name).
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0])
+    >>> increment_version(x)
+    >>> x._version
+    1
+    """
+    counter_of(tensor).bump()
+
+
+def share_storage(view: TensorCore, base: TensorCore) -> TensorCore:
+    """Make ``view`` (whose data is a view of ``base``'s) share base's version counter;
+    return ``view``.
+
+    >>> import tapegrad as tg
+    >>> x = tg.tensor([1.0, 2.0])
+    >>> v = share_storage(wrap(x.data), x)
+    >>> x.add_(1)._version, v._version
+    (1, 1)
+    """
+    view._counter = counter_of(base)
+    return view

@@ -10,7 +10,7 @@ import tapegrad
 
 PACKAGE = Path(tapegrad.__file__).parent
 CORE = {"tapegrad.backend", "tapegrad.grad_mode", "tapegrad.cpython", "tapegrad.dtypes",
-        "tapegrad.devices", "tapegrad.random", "tapegrad.printing",
+        "tapegrad.hooks", "tapegrad.devices", "tapegrad.random", "tapegrad.printing",
         "tapegrad.tensor_arrays", "tapegrad.tensor_core", "tapegrad.function",
         "tapegrad.engine"}
 

@@ -109,10 +109,12 @@ def test_unsupported_numpy_function_names_itself():
         np.add.reduceat(x, [0])
 
 
-def test_setitem_on_a_tensor_that_requires_grad_is_refused():
+def test_setitem_on_a_leaf_that_requires_grad_is_refused_as_in_pytorch():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="cannot be assigned"):
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
+                                           "in an in-place operation"):
         x[0] = 3.0
+    np.testing.assert_array_equal(x.data, [1.0, 2.0])
 
 
 def test_shape_helpers_follow_pytorch(torch):

@@ -309,10 +309,13 @@ def test_in_place_updates_match_pytorch_and_return_the_tensor(op):
 
 
 @pytest.mark.parametrize("op", IN_PLACE)
-def test_in_place_updates_need_no_grad_on_tensors_that_require_grad(op):
+def test_in_place_updates_of_a_leaf_that_requires_grad_need_no_grad_as_in_pytorch(op):
     x = tg.tensor([-2.5, 0.5, 3.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="cannot be changed in place"):
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
+                                           "in an in-place operation"):
         IN_PLACE[op](x, tg)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        IN_PLACE[op](torch.tensor([-2.5, 0.5, 3.0], requires_grad=True), torch)
     np.testing.assert_array_equal(x.data, [-2.5, 0.5, 3.0])
     with tg.no_grad():
         assert IN_PLACE[op](x, tg) is x

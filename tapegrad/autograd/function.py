@@ -14,7 +14,7 @@ import numpy as np
 
 from tapegrad import engine, grad_mode
 from tapegrad.function import Function as _SeedFunction
-from tapegrad.tensor_core import TensorCore, wrap
+from tapegrad.tensor_core import TensorCore, VersionCounter, share_storage, wrap
 
 
 class FunctionCtx(_SeedFunction):
@@ -64,6 +64,10 @@ class FunctionCtx(_SeedFunction):
 
     def backward_on_graph(self, grad):
         return self.backward(grad)  # grad mode is on and saved_tensors are linked already
+
+    def version_plan(self) -> tuple:
+        # What the version check covers: every tensor given to save_for_backward.
+        return tuple((("saved", position), None) for position in range(len(self._versions)))
 
     def _output_on_graph(self) -> TensorCore:
         output = self._output()
@@ -125,7 +129,11 @@ class Function:
         ctx.__dict__["_returned"] = output
         differentiable = id(output) not in ctx.__dict__.get("_non_differentiable", ())
         needs_graph = differentiable and True in ctx.needs_input_grad
-        return ctx._link(output.data, (), parents, needs_graph)
+        # The result shares the returned tensor's storage, and so its version counter.
+        result = share_storage(ctx._link(output.data, (), parents, needs_graph), output)
+        if result.grad_fn is ctx and ctx._saved:
+            ctx._versions, ctx._clock = ctx._saved, VersionCounter.clock
+        return result
 
 
 def _node_class(definition: type) -> type:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from tapegrad import devices
+from tapegrad.nn.hooks import ModuleHooks, RemovableHandle, add_to
 from tapegrad.tensor import Tensor
 
 
@@ -61,7 +62,71 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_hooks")
+        if hooks is None or hooks.empty():
+            return self.forward(*args, **kwargs)
+        return hooks.call(self, args, kwargs)
+
+    # ------------------------------------------------------------------ hooks
+
+    def _module_hooks(self) -> ModuleHooks:
+        hooks = self.__dict__.get("_hooks")
+        if hooks is None:
+            hooks = ModuleHooks()
+            object.__setattr__(self, "_hooks", hooks)
+        return hooks
+
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward``; a non-None result replaces
+        the positional arguments (a tuple, or one value). With ``with_kwargs=True`` it is
+        ``hook(module, args, kwargs)`` and may return ``(args, kwargs)``. Returns a handle
+        whose ``.remove()`` unregisters it.
+
+        >>> import tapegrad as tg
+        >>> relu = tg.nn.ReLU()
+        >>> handle = relu.register_forward_pre_hook(lambda module, args: args[0] * 2)
+        >>> relu(tg.tensor([1.0]))
+        tensor([2.])
+        >>> handle.remove()
+        """
+        return add_to(self._module_hooks().forward_pre, (hook, with_kwargs), prepend=prepend)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward``; a non-None result
+        replaces the output. With ``with_kwargs=True`` it is ``hook(module, args, kwargs,
+        output)``; with ``always_call=True`` it runs even when forward raised. Returns a
+        handle.
+
+        >>> import tapegrad as tg
+        >>> shapes = []
+        >>> layer = tg.nn.Linear(3, 2)
+        >>> handle = layer.register_forward_hook(lambda m, args, out: shapes.append(out.shape))
+        >>> _ = layer(tg.zeros(4, 3)); shapes
+        [(4, 2)]
+        """
+        return add_to(self._module_hooks().forward, (hook, with_kwargs, always_call),
+                      prepend=prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` during backward, once the gradients
+        with respect to the module's inputs are computed: tuples with one entry per positional
+        input and per output (a Tensor, or None where no gradient flows). A non-None result
+        replaces ``grad_input``. Returns a handle.
+
+        With several inputs that require grad, the hook sees them all but cannot replace
+        them (a RuntimeError says so): tapegrad's graph nodes have one output each.
+
+        >>> import tapegrad as tg
+        >>> layer = tg.nn.Linear(2, 1)
+        >>> seen = []
+        >>> handle = layer.register_full_backward_hook(
+        ...     lambda m, grad_in, grad_out: seen.append((grad_in[0].shape, grad_out[0].shape)))
+        >>> layer(tg.ones(5, 2, requires_grad=True)).sum().backward(); seen
+        [((5, 2), (5, 1))]
+        """
+        return add_to(self._module_hooks().backward, hook, prepend=prepend)
 
     # ------------------------------------------------------------------ registration
 

@@ -39,6 +39,7 @@ class Mul(Function):
 
     __slots__ = ()
     saved_roles = (0, 1)
+    saved_for_gradient_of = (1, 0)  # x is read for dL/dy only, y for dL/dx only
 
     def forward(self, x, y):
         self.save_for_backward(x, y)
@@ -55,6 +56,7 @@ class Div(Function):
 
     __slots__ = ()
     saved_roles = (1, "output")
+    saved_for_gradient_of = (None, 1)  # z is read for dL/dy only
 
     def forward(self, x, y):
         z = x / y
@@ -91,6 +93,7 @@ class Pow(Function):
 
     __slots__ = ()
     saved_roles = (0, 1, "output")
+    saved_for_gradient_of = (None, 0, 1)  # y is read for dL/dx only, z for dL/dy only
 
     def forward(self, x, y):
         z = x**y

@@ -19,6 +19,7 @@ import numpy as np
 from tapegrad import backend
 from tapegrad.grad_mode import enable_grad
 from tapegrad.tensor import Tensor
+from tapegrad.tensor_core import increment_version
 
 
 def _describe(param: Tensor, index: int, group_index: int) -> str:
@@ -203,6 +204,7 @@ class Optimizer:
                 if gradient is None:
                     continue
                 self._update(param, gradient, self.state[param], group)
+                increment_version(param)  # a graph that saved param must see the change
         return loss
 
     def _update(self, param: Tensor, grad, state: dict[str, Any], group: dict[str, Any]):

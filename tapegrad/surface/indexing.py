@@ -1,5 +1,6 @@
-"""Indexing tensors: ``t[index]``, assignment under no_grad, and PyTorch's indexing methods:
-narrow, select, index_select, masked_select, gather, take_along_dim, scatter, scatter_add."""
+"""Indexing tensors: ``t[index]``, ``t[index] = value`` (recorded in the graph), and PyTorch's
+indexing methods: narrow, select, index_select, masked_select, gather, take_along_dim, scatter,
+scatter_add, index_add, and the in-place forms of the last three."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tapegrad import backend
 from tapegrad.arguments import array_index, checked_axis
-from tapegrad.grad_mode import is_grad_enabled
+from tapegrad.ops.assignment import IndexPut
 from tapegrad.ops.indexing import Gather, Index, IndexAdd
 from tapegrad.ops.scatter import Scatter
-from tapegrad.tensor_core import TensorCore
+from tapegrad.surface.in_place import change_in_place, is_recorded
+from tapegrad.tensor_core import TensorCore, increment_version
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
     from tapegrad.tensor import Tensor
@@ -23,23 +26,94 @@ class IndexingMethods:
     __slots__ = ()
 
     def __getitem__(self, index) -> Tensor:
-        return Index.apply(self, index=array_index(index, TensorCore))
+        index = array_index(index, TensorCore)
+        if _only_integers(index):
+            # NumPy copies out a single element; with `...` it gives a 0-d view, as PyTorch.
+            index = (index if type(index) is tuple else (index,)) + (Ellipsis,)
+        return Index.apply(self, index=index)
 
     def __setitem__(self, index, value) -> None:
-        if self._requires_grad and is_grad_enabled():
-            raise RuntimeError(
-                "setitem: a tensor that requires grad cannot be assigned to in place "
-                "(the graph would not see it); use tg.no_grad() or build a new tensor"
-            )
-        value = value._data if isinstance(value, TensorCore) else value
+        # A recorded op when grad mode needs it: the gradient reaches both the tensor's
+        # elements not written over and ``value`` (see surface/in_place.py).
+        positions = array_index(index, TensorCore)
         try:
-            self._data[array_index(index, TensorCore)] = value
+            if not is_recorded(self, "setitem", (value,)):
+                self._data[positions] = value._data if isinstance(value, TensorCore) else value
+                increment_version(self)
+                return
+            if not isinstance(value, TensorCore):
+                value = backend.as_array(value, self._data.dtype)
+            elif value._data.dtype != self._data.dtype:
+                value = value.astype(self._data.dtype, copy=False)
+            change_in_place(self, "setitem", lambda before: IndexPut.apply(
+                before, value, index=positions), (value,))
         except (IndexError, ValueError, TypeError) as error:
             kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(error, k))
             raise kind(
                 f"setitem: cannot assign {np.shape(value)} to index {index!r} of a tensor "
                 f"of shape {self._data.shape}: {error}"
             ) from None
+
+    def masked_fill_(self, mask, value) -> Tensor:
+        """In place: ``value`` where ``mask`` is True; returns self (see ``masked_fill``).
+
+        >>> Tensor([1.0, 2.0]).masked_fill_(Tensor([True, False]), 0.0)
+        tensor([0., 2.])
+        """
+        return change_in_place(self, "masked_fill_", lambda before: before.masked_fill(
+            mask, value), (value,))
+
+    def index_add(self, dim: int, index, source, *, alpha=1) -> Tensor:
+        """A copy with ``alpha * source`` added at positions ``index`` along ``dim``
+        (repeated positions add up).
+
+        >>> tg.zeros(3).index_add(0, np.array([0, 0, 2]), Tensor([1.0, 2.0, 4.0]))
+        tensor([3., 0., 4.])
+        """
+        index = _integer_array("index_add", index)
+        if self._data.ndim == 0:
+            checked_axis("index_add", dim, 0)
+            return self.reshape(1).index_add(0, index.reshape(-1), source.reshape(-1),
+                                             alpha=alpha).reshape(())
+        axis = checked_axis("index_add", dim, self._data.ndim)
+        if index.ndim != 1:
+            raise IndexError(f"index_add: index must be 1-d, got shape {index.shape}")
+        _check_bounds("index_add", index, axis, self._data.shape[axis])
+        expected = _with_length(self._data.shape, axis, len(index))
+        if tuple(np.shape(source._data if isinstance(source, TensorCore) else source)) != \
+                expected:
+            raise ValueError(f"index_add: source must have shape {expected} (the tensor's "
+                             f"with {len(index)} along dim {axis}), got {np.shape(source)}")
+        scaled = source if alpha == 1 else source * alpha
+        positions = (slice(None),) * axis + (index,)
+        return self + IndexAdd.apply(scaled, shape=self._data.shape, index=positions)
+
+    def index_add_(self, dim: int, index, source, *, alpha=1) -> Tensor:
+        """In place: ``index_add``; returns self.
+
+        >>> tg.zeros(2).index_add_(0, np.array([1]), Tensor([5.0]))
+        tensor([0., 5.])
+        """
+        return change_in_place(self, "index_add_", lambda before: before.index_add(
+            dim, index, source, alpha=alpha), (source,))
+
+    def scatter_(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+        """In place: ``scatter``; returns self.
+
+        >>> tg.zeros(3).scatter_(0, np.array([1]), 5.0)
+        tensor([0., 5., 0.])
+        """
+        return change_in_place(self, "scatter_", lambda before: before.scatter(
+            dim, index, src, value=value, reduce=reduce), (src,))
+
+    def scatter_add_(self, dim: int, index, src) -> Tensor:
+        """In place: ``scatter_add``; returns self.
+
+        >>> tg.zeros(2).scatter_add_(0, np.array([1, 1]), Tensor([1.0, 2.0]))
+        tensor([0., 3.])
+        """
+        return change_in_place(self, "scatter_add_", lambda before: before.scatter_add(
+            dim, index, src), (src,))
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         """The ``length`` elements from ``start`` along ``dim`` (a view): ``x[start:start +
@@ -220,6 +294,13 @@ class IndexingMethods:
         index = _scatter_index("scatter_add", index, self._data.shape, axis, src.shape)
         src = _first_part(src, index.shape)
         return self + IndexAdd.apply(src, shape=self._data.shape, index=_positions(index, axis))
+
+
+def _only_integers(index) -> bool:
+    """Whether ``index`` is an integer, or a tuple of integers only."""
+    items = index if type(index) is tuple else (index,)
+    return bool(items) and all(
+        isinstance(item, (int, np.integer)) and not isinstance(item, bool) for item in items)
 
 
 def _integer_array(op: str, index) -> np.ndarray:

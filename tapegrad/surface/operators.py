@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tapegrad import backend, dtypes
-from tapegrad.grad_mode import is_grad_enabled, no_grad
+from tapegrad.grad_mode import no_grad
 from tapegrad.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from tapegrad.ops.elementwise import Abs
 from tapegrad.ops.linalg import Matmul
 from tapegrad.ops.rounding import FloorDivide, Fmod, Remainder, TruncDivide
-from tapegrad.tensor_core import TensorCore, wrap
+from tapegrad.surface.in_place import change_in_place, is_recorded
+from tapegrad.tensor_core import TensorCore, increment_version, wrap
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
     from tapegrad.tensor import Tensor
@@ -88,19 +89,15 @@ class OperatorMethods:
     def __abs__(self) -> Tensor:
         return Abs.apply_unary(self)
 
-    # In-place arithmetic changes data without recording it, so it is only allowed where no
-    # graph can see it: under no_grad, or on tensors that do not require grad.
-
-    def _check_in_place(self, name: str) -> None:
-        if self._requires_grad and is_grad_enabled():
-            raise RuntimeError(
-                f"{name}: a tensor that requires grad cannot be changed in place while "
-                "grad mode is on (the graph would not see it); wrap the update in "
-                "`with tg.no_grad():` or write `x = x op y`"
-            )
+    # In place: each computes its result with the ordinary op and writes it into this
+    # tensor's storage; change_in_place records it in the graph when grad mode needs it.
 
     def _update_in_place(self, symbol: str, ufunc, other) -> Tensor:
-        self._check_in_place(symbol)
+        """``self op= other``: NumPy's ``out=`` when no graph is involved, else recorded."""
+        if is_recorded(self, symbol, (other,)):
+            operation = _IN_PLACE_OPERATIONS[ufunc]
+            return change_in_place(self, symbol, lambda before: operation(before, other),
+                                   (other,))
         value = other._data if isinstance(other, TensorCore) else other
         try:
             ufunc(self._data, value, out=self._data)
@@ -111,18 +108,7 @@ class OperatorMethods:
                 f"{symbol}: cannot update a tensor of shape {self._data.shape} and dtype "
                 f"{self._data.dtype} in place with {np.shape(value)}: {error}"
             ) from None
-        return self
-
-    def _write_in_place(self, name: str, result: TensorCore) -> Tensor:
-        """Write an op's result, computed out of place, into this tensor's data."""
-        values = result._data
-        if values.shape != self._data.shape:
-            raise ValueError(f"{name}: the result's shape {values.shape} is not the tensor's "
-                             f"shape {self._data.shape}")
-        if not np.can_cast(values.dtype, self._data.dtype, "same_kind"):
-            raise TypeError(f"{name}: the result's dtype {values.dtype} can't be cast to the "
-                            f"tensor's dtype {self._data.dtype}")
-        self._data[...] = values
+        increment_version(self)
         return self
 
     def __iadd__(self, other) -> Tensor:
@@ -138,26 +124,25 @@ class OperatorMethods:
         return self._update_in_place("/=", np.true_divide, other)
 
     def add_(self, other, *, alpha=1) -> Tensor:
-        """In place: self += alpha * other (only without grad, as ``+=``); returns self.
+        """In place: self += alpha * other; returns self. Recorded in the graph as ``+=`` is
+        (see README, "In-place operations").
 
         >>> Tensor([1.0, 2.0]).add_(1.0, alpha=2)
         tensor([3., 4.])
         """
-        value = other._data if isinstance(other, TensorCore) else other
-        return self._update_in_place("add_", np.add, _times_alpha("add_", self, value, alpha))
+        return self._update_in_place("add_", np.add, _times_alpha("add_", self, other, alpha))
 
     def sub_(self, other, *, alpha=1) -> Tensor:
-        """In place: self -= alpha * other (only without grad, as ``-=``); returns self.
+        """In place: self -= alpha * other; returns self.
 
         >>> Tensor([1.0, 2.0]).sub_(Tensor([1.0, 1.0]))
         tensor([0., 1.])
         """
-        value = other._data if isinstance(other, TensorCore) else other
         return self._update_in_place("sub_", np.subtract,
-                                     _times_alpha("sub_", self, value, alpha))
+                                     _times_alpha("sub_", self, other, alpha))
 
     def mul_(self, other) -> Tensor:
-        """In place: self *= other (only without grad, as ``*=``); returns self.
+        """In place: self *= other; returns self.
 
         >>> Tensor([1.0, 2.0]).mul_(3)
         tensor([3., 6.])
@@ -165,70 +150,90 @@ class OperatorMethods:
         return self._update_in_place("mul_", np.multiply, other)
 
     def div_(self, other, *, rounding_mode=None) -> Tensor:
-        """In place: self = self.div(other, rounding_mode=...) (only without grad, as
-        ``/=``); returns self. An integer tensor takes only a rounded quotient.
+        """In place: self = self.div(other, rounding_mode=...); returns self. An integer
+        tensor takes only a rounded quotient.
 
         >>> Tensor([3.0, 4.0]).div_(2)
         tensor([1.5000, 2.0000])
         """
         if rounding_mode is None:
             return self._update_in_place("div_", np.true_divide, other)
-        self._check_in_place("div_")
-        return self._write_in_place("div_", self.div(other, rounding_mode=rounding_mode))
+        return change_in_place(self, "div_", lambda before: before.div(
+            other, rounding_mode=rounding_mode), (other,))
+
+    def pow_(self, exponent) -> Tensor:
+        """In place: self = self ** exponent; returns self.
+
+        >>> Tensor([2.0, 3.0]).pow_(2)
+        tensor([4., 9.])
+        """
+        return change_in_place(self, "pow_", lambda before: before ** exponent, (exponent,))
+
+    def neg_(self) -> Tensor:
+        """In place: self = -self; returns self.
+
+        >>> Tensor([1.0, -2.0]).neg_()
+        tensor([-1.,  2.])
+        """
+        return change_in_place(self, "neg_", lambda before: -before)
 
     def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
-        """In place: self = self.clamp(min, max) (only without grad); returns self.
+        """In place: self = self.clamp(min, max); returns self.
 
         >>> Tensor([-1.0, 0.5, 2.0]).clamp_(0, 1)
         tensor([0.0000, 0.5000, 1.0000])
         """
-        self._check_in_place("clamp_")
-        with no_grad():
-            return self._write_in_place("clamp_", self.clamp(min, max))
+        return change_in_place(self, "clamp_", lambda before: before.clamp(min, max),
+                               (min, max))
 
     clip_ = clamp_
 
     def zero_(self) -> Tensor:
-        """In place: every element 0 (only without grad); returns self. (Not ``zero_grad``.)
+        """In place: every element 0; returns self. (Not ``zero_grad``.) In the graph, the
+        value before passes no gradient.
 
         >>> Tensor([1.0, 2.0]).zero_()
         tensor([0., 0.])
         """
-        self._check_in_place("zero_")
-        self._data[...] = 0
-        return self
+        return self.fill_(0)
 
     def fill_(self, value) -> Tensor:
-        """In place: every element ``value``, a number or a 0-d tensor, cast to self's dtype
-        (only without grad); returns self.
+        """In place: every element ``value``, a number or a 0-d tensor (which then gets the
+        gradient of every element), cast to self's dtype; returns self.
 
         >>> Tensor([1, 2]).fill_(7)
         tensor([7, 7])
         """
-        self._check_in_place("fill_")
-        if isinstance(value, TensorCore):
-            if value._data.ndim != 0:
-                raise ValueError("fill_: value must be a number or a 0-dimensional tensor, got "
-                                 f"a tensor of shape {value._data.shape}")
-            value = value._data
-        self._data[...] = value
-        return self
+        if isinstance(value, TensorCore) and value._data.ndim != 0:
+            raise ValueError("fill_: value must be a number or a 0-dimensional tensor, got "
+                             f"a tensor of shape {value._data.shape}")
+        if self._data.flags.writeable and not is_recorded(self, "fill_", (value,)):
+            self._data[...] = value._data if isinstance(value, TensorCore) else value
+            increment_version(self)
+            return self
+        everywhere = np.ones(self._data.shape, dtype=bool)
+        return change_in_place(self, "fill_", lambda before: before.masked_fill(
+            everywhere, value), (value,))
 
     def copy_(self, src) -> Tensor:
         """In place: self's elements become ``src``'s (broadcast to self's shape, cast to
-        self's dtype; only without grad); returns self.
+        self's dtype); returns self. In the graph, ``src`` gets the gradient.
 
         >>> Tensor([0.0, 0.0]).copy_(Tensor([1, 2]))
         tensor([1., 2.])
         """
-        self._check_in_place("copy_")
         values = src._data if isinstance(src, TensorCore) else backend.as_array(src)
         try:
-            np.copyto(self._data, values, casting="unsafe")
+            if np.broadcast_shapes(values.shape, self._data.shape) != self._data.shape:
+                raise ValueError("the source does not broadcast to the tensor's shape")
         except ValueError as error:
             raise ValueError(f"copy_: cannot copy a source of shape {values.shape} into a "
                              f"tensor of shape {self._data.shape}: {error}") from None
-        return self
+        if not isinstance(src, TensorCore):
+            src = wrap(values)
+        everywhere = np.ones(self._data.shape, dtype=bool)
+        return change_in_place(self, "copy_", lambda before: src.astype(
+            self._data.dtype, copy=False).where(everywhere, before), (src,))
 
     # Comparisons give boolean tensors that are not differentiable.
 
@@ -544,3 +549,12 @@ def _times_alpha(op: str, tensor: TensorCore, other, alpha):
     if kinds == "bb":  # alpha takes the booleans' dtype, as in PyTorch: True + 2 * True is True
         alpha = bool(alpha)
     return other if alpha == 1 else other * alpha
+
+
+# The out-of-place op of each in-place operator, for when it is recorded.
+_IN_PLACE_OPERATIONS = {
+    np.add: lambda before, other: before + other,
+    np.subtract: lambda before, other: before - other,
+    np.multiply: lambda before, other: before * other,
+    np.true_divide: lambda before, other: before / other,
+}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tapegrad import backend, dtypes
+from tapegrad import backend, dtypes, random
 from tapegrad.arguments import reduction_args
 from tapegrad.grad_mode import no_grad
 from tapegrad.ops.elementwise import (
@@ -46,6 +46,7 @@ from tapegrad.ops.trigonometry import (
     Sinh,
     Tan,
 )
+from tapegrad.surface.in_place import change_in_place
 from tapegrad.tensor_core import TensorCore, wrap
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
@@ -113,6 +114,66 @@ class PointwiseMethods:
         tensor([0., 2.])
         """
         return Relu.apply_unary(self)
+
+    # In place (see surface/in_place.py): the op above, written into this tensor's storage.
+
+    def exp_(self) -> Tensor:
+        """In place: self = exp(self); returns self.
+
+        >>> Tensor([0.0]).exp_()
+        tensor([1.])
+        """
+        return change_in_place(self, "exp_", Exp.apply_unary)
+
+    def tanh_(self) -> Tensor:
+        """In place: self = tanh(self); returns self.
+
+        >>> Tensor([0.0]).tanh_()
+        tensor([0.])
+        """
+        return change_in_place(self, "tanh_", Tanh.apply_unary)
+
+    def sigmoid_(self) -> Tensor:
+        """In place: self = sigmoid(self); returns self.
+
+        >>> Tensor([0.0]).sigmoid_()
+        tensor([0.5000])
+        """
+        return change_in_place(self, "sigmoid_", Sigmoid.apply_unary)
+
+    def relu_(self) -> Tensor:
+        """In place: self = relu(self); returns self.
+
+        >>> Tensor([-1.0, 2.0]).relu_()
+        tensor([0., 2.])
+        """
+        return change_in_place(self, "relu_", Relu.apply_unary)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+        """In place: samples from the uniform distribution on [a, b); returns self. In the
+        graph, the values before pass no gradient.
+
+        >>> Tensor([5.0, 5.0]).uniform_(0, 1).max() < 1
+        tensor(True)
+        """
+        values = random.generator(generator).uniform(a, b, self._data.shape)
+        return self._fill_with("uniform_", values)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+        """In place: samples from the normal distribution N(mean, std**2); returns self.
+
+        >>> Tensor([0.0, 0.0]).normal_(mean=3.0, std=0.0)
+        tensor([3., 3.])
+        """
+        values = random.generator(generator).normal(mean, std, self._data.shape)
+        return self._fill_with("normal_", values)
+
+    def _fill_with(self, name: str, values) -> Tensor:
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"{name}: expected a floating tensor, got dtype {self._data.dtype}")
+        constant = wrap(np.asarray(values, dtype=self._data.dtype))
+        everywhere = np.ones(self._data.shape, dtype=bool)
+        return change_in_place(self, name, lambda before: constant.where(everywhere, before))
 
     def sin(self) -> Tensor:
         """Sine, elementwise.
