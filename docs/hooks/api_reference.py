@@ -74,14 +74,14 @@ def public_module_paths(path: str = "tapegrad") -> list[str]:
     return found
 
 
-def resolve(path: str) -> ModuleType:
-    """The module at a public dotted path, attribute by attribute (``tapegrad.return_types``
-    is ``tapegrad.surface.return_types``)."""
+def resolve(path: str):
+    """The object at a public dotted path, attribute by attribute (``tapegrad.return_types``
+    is the module ``tapegrad.surface.return_types``; ``tapegrad.tensor`` is the class)."""
     root, *names = path.split(".")
-    module = importlib.import_module(root)
+    value = importlib.import_module(root)
     for name in names:
-        module = getattr(module, name)
-    return module
+        value = getattr(value, name)
+    return value
 
 
 def _home(module: ModuleType, name: str) -> str:
@@ -97,16 +97,13 @@ def _home(module: ModuleType, name: str) -> str:
 OWN_PAGE = {"tapegrad.Tensor": "tensor.md"}
 
 
-def _entry(path: str, value, seen: set) -> list[str]:
-    """One mkdocstrings directive; a second name for an object already shown (``tg.tensor``
-    is ``tg.Tensor``) gets its docstring only, not the members again."""
-    if path in OWN_PAGE:
-        return [f"### `{path}`", "", f"See [{path.split('.')[-1]}]({OWN_PAGE[path]}).", ""]
-    entry = [f"::: {path}"]
-    if id(value) in seen and inspect.isclass(value):
-        entry += ["    options:", "      members: false"]
-    seen.add(id(value))
-    return [*entry, ""]
+def _entry(path: str, value, own_pages: dict) -> list[str]:
+    """One mkdocstrings directive, or, for a class with a page of its own (also under a second
+    name: ``tg.tensor`` is ``tg.Tensor``), a heading with the same anchor and a link."""
+    if id(value) in own_pages:
+        page, name = own_pages[id(value)]
+        return [f"### `{path}` {{#{path}}}", "", f"See [`{name}`]({page}).", ""]
+    return [f"::: {path}", ""]
 
 
 def reference_markdown(module_name: str) -> str:
@@ -115,13 +112,12 @@ def reference_markdown(module_name: str) -> str:
     groups: dict[str, list[str]] = {}
     for name in documented_names(module):
         groups.setdefault(_home(module, name), []).append(name)
-    seen = {id(getattr(module, name)) for name in documented_names(module)
-            if f"{module_name}.{name}" in OWN_PAGE}
+    own_pages = {id(resolve(path)): (page, path) for path, page in OWN_PAGE.items()}
     lines = []
     for home, names in groups.items():
         lines += [f"## {TITLES.get(home, home.rsplit('.', 1)[-1].capitalize())}", ""]
         for name in sorted(names, key=str.lower):
-            lines += _entry(f"{module_name}.{name}", getattr(module, name), seen)
+            lines += _entry(f"{module_name}.{name}", getattr(module, name), own_pages)
     submodules = [name for name in public_names(module)
                   if inspect.ismodule(getattr(module, name))]
     if submodules:
