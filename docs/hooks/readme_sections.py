@@ -63,7 +63,8 @@ def _relink(text: str, source: str, page_path: str) -> str:
             here = posixpath.dirname(page_path)
             return f"[{match['text']}]({posixpath.relpath(target[5:], here or '.')}{anchor})"
         text = match["text"]
-        return text if text.strip("`") == target else f"{text} (`{target}`)"
+        return f"`{target}`" if text.strip("`") in (match["target"], target) else \
+            f"{text} (`{target}`)"
 
     return LINK.sub(relink, text)
 
