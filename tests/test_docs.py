@@ -217,3 +217,47 @@ def test_the_site_works_in_headless_chromium(served_site):
             assert not errors, errors
         finally:
             browser.close()
+
+
+# ---------------------------------------------------------------- tapegrad docs
+
+
+def test_tapegrad_docs_runs_mkdocs_serve_on_the_checkout(monkeypatch):
+    from tapegrad.app import cli, docs
+
+    for module in docs.NEEDED:
+        pytest.importorskip(module, reason=f"{module} is not installed (the docs extra)")
+    calls = []
+    monkeypatch.setattr(docs.subprocess, "call",
+                        lambda command, cwd, env: calls.append((command, cwd, env)) or 0)
+    assert cli.main(["docs", "--port", "8123"]) == 0
+    [(command, cwd, env)] = calls
+    assert command[1:4] == ["-m", "mkdocs", "serve"]
+    assert command[command.index("--config-file") + 1] == str(ROOT / "mkdocs.yml")
+    assert command[command.index("--dev-addr") + 1] == "127.0.0.1:8123"
+    assert cwd == ROOT and env["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT)
+
+
+def test_tapegrad_docs_without_mkdocs_names_the_docs_extra(monkeypatch, capsys):
+    from tapegrad.app import cli, docs
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(docs.importlib.util, "find_spec",
+                        lambda name: None if name == "mkdocs" else real_find_spec(name))
+    monkeypatch.setattr(docs.subprocess, "call", lambda *args, **kwargs: pytest.fail("ran"))
+    assert cli.main(["docs"]) == cli.EXIT_ERROR
+    error = capsys.readouterr().err
+    assert error.startswith("tapegrad docs: error: mkdocs")
+    assert '[docs]"' in error and "pip install" in error and error.count("\n") == 1
+
+
+def test_help_of_tensor_opens_with_an_overview_that_points_to_the_reference():
+    import pydoc
+
+    import tapegrad as tg
+
+    opening = pydoc.render_doc(tg.Tensor, renderer=pydoc.plaintext).splitlines()[:25]
+    text = "\n".join(opening)
+    assert "records the ops applied to it" in text
+    assert "docs/reference/tensor.md" in text and "tapegrad docs" in text
+    assert "__add__" not in text  # the dunders come after the overview, not before

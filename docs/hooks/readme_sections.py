@@ -1,11 +1,12 @@
 """Pages of the site that say what the README says include its text, so the two cannot drift.
 
 A page line ``<!-- include: README.md "## Coming from PyTorch" -->`` becomes that section of
-the README (or of another Markdown file of the repository, ``benchmarks/README.md``) (up to the next heading of the same level, without the heading itself); a second
-quoted string, ``"- **checkpoints**"``, narrows it to the list item that starts so. Links the
-README makes relative to the repository are rewritten for the page: into ``docs/`` they stay
-links, to other files (``benchmarks/RESULTS.md``) they become the file's name in code.
-A section or item that is not there fails the build, naming it.
+the README (or of another Markdown file of the repository: ``benchmarks/README.md``), up to the
+next heading of the same level, without the heading itself; a second quoted string,
+``"- **checkpoints**"``, narrows it to the list item that starts so. The file's relative links
+are rewritten for the page: into ``docs/`` they stay links, to other files
+(``benchmarks/RESULTS.md``) they become the file's name in code. A section or item that is not
+there fails the build, naming it.
 """
 
 from __future__ import annotations
