@@ -115,7 +115,8 @@ def reference_markdown(module_name: str) -> str:
     own_pages = {id(resolve(path)): (page, path) for path, page in OWN_PAGE.items()}
     lines = []
     for home, names in groups.items():
-        lines += [f"## {TITLES.get(home, home.rsplit('.', 1)[-1].capitalize())}", ""]
+        if len(groups) > 1:  # one file's names need no section of their own
+            lines += [f"## {TITLES.get(home, home.rsplit('.', 1)[-1].capitalize())}", ""]
         for name in sorted(names, key=str.lower):
             lines += _entry(f"{module_name}.{name}", getattr(module, name), own_pages)
     submodules = [name for name in public_names(module)

@@ -8,17 +8,8 @@ import griffe
 
 
 def fence_doctests(text: str) -> str:
-    """Put each run of doctest lines (a ``>>>`` line up to the next blank line) in a fence.
-
-    >>> print(fence_doctests("Sum.\\n\\n>>> 1 + 1\\n2\\n"))
-    Sum.
-    <BLANKLINE>
-    ```pycon
-    >>> 1 + 1
-    2
-    ```
-    <BLANKLINE>
-    """
+    """Put each run of doctest lines (a ``>>>`` line up to the next blank line) in a
+    ```` ```pycon ```` fence (tests/test_docs.py shows one: a doctest cannot show a doctest)."""
     lines, in_doctest = [], False
     for line in text.splitlines():
         if not in_doctest and line.lstrip().startswith(">>>"):
