@@ -25,7 +25,12 @@ class TensorCore:
     True
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "name", "__weakref__")
+    # A dict of slots: the public ones get their docstrings (help() and the API reference).
+    __slots__ = {
+        "_data": None, "_requires_grad": None, "_grad": None, "__weakref__": None,
+        "grad_fn": "The Function that made this tensor; None for a leaf (one you made).",
+        "name": "A label shown by tapegrad.viz's draw and explain; None unless you set it.",
+    }
 
     # In the graph a leaf is a node with no inputs, so one walk visits ops and leaves alike.
     _parents = ()

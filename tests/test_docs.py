@@ -35,15 +35,22 @@ readme_sections = _hook("readme_sections")
 
 
 def public_paths() -> list[str]:
-    """Every public name of tapegrad, as a dotted path, computed from the package now."""
-    return [f"{module}.{name}" for module in api_reference.public_module_paths()
-            for name in api_reference.documented_names(api_reference.resolve(module))]
+    """Every public name of tapegrad, as a dotted path, computed from the package now: the
+    modules' names and the Tensor's methods and attributes."""
+    import tapegrad
+
+    modules = [f"{module}.{name}" for module in api_reference.public_module_paths()
+               for name in api_reference.documented_names(api_reference.resolve(module))]
+    tensor = [f"tapegrad.Tensor.{name}" for name in dir(tapegrad.Tensor)
+              if not name.startswith("_")]
+    return modules + tensor
 
 
 # ---------------------------------------------------------------- without building the site
 
 
 def test_every_public_name_has_a_docstring():
+    assert len(public_paths()) > 500  # modules' names and Tensor's: the search found them
     missing = [path for path in public_paths() if not inspect.getdoc(api_reference.resolve(path))]
     assert not missing, f"public names without a docstring: {missing}"
 
@@ -86,7 +93,7 @@ def test_python_blocks_of_a_page_run_in_order(page, tmp_path, monkeypatch):
 
 
 def test_doctests_in_docstrings_are_fenced_for_the_reference():
-    fenced = _hook("griffe_doctests").fence_doctests("Add.\n\n>>> 1 + 1\n2\n\nMore text.")
+    fenced = _hook("griffe_docstrings").fence_doctests("Add.\n\n>>> 1 + 1\n2\n\nMore text.")
     assert fenced == "Add.\n\n```pycon\n>>> 1 + 1\n2\n```\n\nMore text.\n"
 
 

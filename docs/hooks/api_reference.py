@@ -130,10 +130,8 @@ def _first_paragraph(value) -> str:
     return " ".join(inspect.getdoc(value).split("\n\n")[0].split())
 
 
-def _method_link(family: type, name: str) -> str:
-    """A link to the method's entry; slots (``grad_fn``, ``name``) have none, only a name."""
-    if inspect.ismemberdescriptor(vars(family)[name]):
-        return f"`{name}`"
+def _method_link(name: str) -> str:
+    """A link to the entry of ``Tensor.name`` further down the page."""
     return f"[`{name}`][tapegrad.Tensor.{name}]"
 
 
@@ -146,7 +144,7 @@ def tensor_method_families() -> str:
         names = sorted(name for name in vars(family) if not name.startswith("_"))
         if names:
             summary = _first_paragraph(family).replace("``", "`").replace("|", "\\|")
-            links = ", ".join(_method_link(family, name) for name in names)
+            links = ", ".join(_method_link(name) for name in names)
             rows.append(f"| {summary} | {links} |")
     return "\n".join(rows)
 
