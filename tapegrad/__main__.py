@@ -4,4 +4,5 @@ import sys
 
 from tapegrad.app.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing the package's modules (the docs do) runs nothing
+    sys.exit(main())

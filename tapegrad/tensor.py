@@ -23,9 +23,20 @@ class Tensor(TensorCore, OperatorMethods, PointwiseMethods, ReductionMethods, Sh
              IndexingMethods, ConversionMethods):
     """An n-dimensional array that records the ops applied to it, for reverse-mode autodiff.
 
-    ``data`` is a NumPy array copied from what you pass: Python floats become the default
-    float dtype (float32, as PyTorch's), a NumPy array keeps its dtype. Only floating tensors
-    may require grad.
+    ``Tensor(data, requires_grad=False)`` (also ``tg.tensor``): ``data`` is a NumPy array
+    copied from what you pass; Python floats become the default float dtype (float32, as
+    PyTorch's), a NumPy array keeps its dtype. Only floating tensors may require grad.
+
+    State: ``data``, ``requires_grad``, ``grad`` (an ndarray of data's shape once a gradient
+    flows in), ``grad_fn`` (the Function that made it; None for leaves), ``is_leaf``, ``name``.
+    Autograd: ``backward()``, ``zero_grad()``, ``detach()``, ``requires_grad_()``.
+    Methods come in families, each behaving as its PyTorch namesake: operators
+    (``+ - * / ** @``, comparisons), pointwise math, reductions, shapes, indexing, conversions.
+    NumPy functions called on a tensor (``np.exp(t)``) behave as NumPy's and keep the graph.
+
+    The reference lists every method by family, with signatures and examples:
+    ``docs/reference/tensor.md``, served at http://127.0.0.1:8000/reference/tensor/ by
+    ``tapegrad docs``.
 
     >>> a = Tensor(1.0, requires_grad=True)
     >>> b = Tensor(2.0, requires_grad=True)

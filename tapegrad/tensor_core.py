@@ -28,10 +28,15 @@ class TensorCore:
     True
     """
 
+    # A dict of slots: the public ones get their docstrings (help() and the API reference).
     # _counter: the VersionCounter this tensor shares with every view of its storage, made
     #   when first needed (None: version 0, no views yet); _hooks: its TensorHooks, or None.
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "name", "_counter", "_hooks",
-                 "__weakref__")
+    __slots__ = {
+        "_data": None, "_requires_grad": None, "_grad": None, "_counter": None, "_hooks": None,
+        "__weakref__": None,
+        "grad_fn": "The Function that made this tensor; None for a leaf (one you made).",
+        "name": "A label shown by tapegrad.viz's draw and explain; None unless you set it.",
+    }
 
     # In the graph a leaf is a node with no inputs, so one walk visits ops and leaves alike.
     _parents = ()

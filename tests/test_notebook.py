@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "exercise3_backprop.ipynb"
+NOTEBOOK = ROOT / "docs" / "tutorials" / "exercise.ipynb"
 
 
 def run_example(name: str, *arguments: str, cwd: Path) -> str:

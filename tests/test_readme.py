@@ -22,4 +22,4 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
 def test_readme_opens_with_the_two_commands():
     commands = re.findall(r"```\n(.*?)\n```", README.read_text())
     assert commands[0] == 'pip install -e ".[all]" && tapegrad train'
-    assert commands[1] == 'pip install -e ".[all,test,distributed]" && python -m pytest'
+    assert commands[1] == 'pip install -e ".[all,test,distributed,docs]" && python -m pytest'

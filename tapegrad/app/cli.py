@@ -1,5 +1,6 @@
 """The ``tapegrad`` command: ``tapegrad train`` trains a network, ``tapegrad eval`` scores one,
-``tapegrad sample`` writes text with a character model.
+``tapegrad sample`` writes text with a character model, ``tapegrad docs`` serves the
+documentation site.
 
 Errors (an unknown dataset, a missing MNIST folder, a bad flag value, an unwritable ``--out``)
 are one line on stderr naming the flag, and exit status 2, never a traceback. A loss that is
@@ -21,6 +22,7 @@ import sys
 import tapegrad as tg
 from tapegrad import distributed as dist
 from tapegrad.app.config import DEFAULT_LR, TASK_DEFAULTS, TASKS, TrainConfig
+from tapegrad.app.docs import DocsUnavailable, add_docs_command, serve
 from tapegrad.app.evaluate import evaluate_checkpoint
 from tapegrad.app.sample import sample_checkpoint
 from tapegrad.app.signals import stop_requests
@@ -80,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_command(commands)
     _add_eval_command(commands)
     _add_sample_command(commands)
+    add_docs_command(commands)
     return parser
 
 
@@ -176,6 +179,8 @@ def main(argv=None) -> int:
         return 0
     log = functools.partial(print, flush=True)  # a line per epoch, also into a pipe or file
     try:
+        if args.command == "docs":
+            return serve(args.host, args.port)
         if args.command == "eval":
             evaluate_checkpoint(args.checkpoint, args.out, args.data_dir, log=log)
         elif args.command == "sample":
@@ -190,7 +195,7 @@ def main(argv=None) -> int:
         return _fail(f"tapegrad {args.command}: interrupted{hint}", EXIT_INTERRUPTED)
     except NonFiniteLoss as error:
         return _fail(f"tapegrad train: error: {error}", EXIT_NON_FINITE, every_rank=True)
-    except (ValueError, FileNotFoundError, ImportError, OSError) as error:
+    except (ValueError, FileNotFoundError, ImportError, OSError, DocsUnavailable) as error:
         return _fail(f"tapegrad {args.command}: error: {error}", EXIT_ERROR)
     return 0
 
