@@ -47,7 +47,14 @@ from tapegrad.creation import (
     zeros,
     zeros_like,
 )
-from tapegrad.devices import backends, cuda, device
+from tapegrad.devices import (
+    accelerator,
+    backends,
+    cuda,
+    device,
+    get_default_device,
+    set_default_device,
+)
 from tapegrad.dtypes import (
     bool,
     complex64,
@@ -322,6 +329,7 @@ __all__ = [
     "float16", "float32", "float64", "half", "float", "double", "complex64", "complex128",
     "int8", "int16", "int32", "int64", "uint8", "short", "int", "long", "bool",
     "get_default_dtype", "set_default_dtype", "device", "cuda", "backends", "Size",
+    "accelerator", "set_default_device", "get_default_device",
     # module-level functions (tapegrad.routines)
     "add", "addcdiv", "addcmul", "allclose", "ceil", "clamp_max", "clamp_min", "div", "divide",
     "eq", "equal", "exp2", "fix", "floor", "floor_divide", "fmod", "frac", "ge", "greater",

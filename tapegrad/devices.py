@@ -143,9 +143,39 @@ def ignore_seed(seed: int) -> None:
     """
 
 
-# torch.cuda's and torch.backends' questions, answered as on a machine without accelerators.
+def no_accelerator():
+    """None: the accelerator tensors would move to (``tg.accelerator.current_accelerator()``).
+
+    >>> no_accelerator() is None
+    True
+    """
+    return None
+
+
+def set_default_device(place) -> None:
+    """Where factories put new tensors (``torch.set_default_device``): the CPU is accepted,
+    any other device is the error of ``require_cpu``.
+
+    >>> set_default_device("cpu")
+    """
+    require_cpu(place)
+
+
+def get_default_device() -> device:
+    """The CPU, where tapegrad makes every tensor.
+
+    >>> get_default_device()
+    device(type='cpu')
+    """
+    return device("cpu")
+
+
+# torch.cuda's, torch.accelerator's and torch.backends' questions, answered as on a machine
+# without accelerators.
 cuda = SimpleNamespace(is_available=unavailable, device_count=device_count,
                        manual_seed=ignore_seed, manual_seed_all=ignore_seed)
+accelerator = SimpleNamespace(is_available=unavailable, device_count=device_count,
+                              current_accelerator=no_accelerator)
 backends = SimpleNamespace(
     mps=SimpleNamespace(is_available=unavailable, is_built=unavailable),
     # cuDNN's switches may be set, as seeding code does; with no GPU they change nothing.

@@ -14,11 +14,12 @@ import numpy as np
 
 from tapegrad import backend
 from tapegrad.arguments import checked_axis
+from tapegrad.grad_mode import is_grad_enabled
 from tapegrad.ops import logarithms, products, trigonometry
 from tapegrad.ops.products import Cdist
 from tapegrad.ops.select import Maximum, Minimum, Where
 from tapegrad.ops.shape import Concatenate, Stack
-from tapegrad.tensor_core import TensorCore, wrap
+from tapegrad.tensor_core import TensorCore, increment_version, wrap
 
 # The one table of the op surface: name -> the NumPy functions that mean the same thing on a
 # Tensor as the Tensor method of that name. The lines below fill it, one per name, and each
@@ -33,13 +34,35 @@ def _same_as_method(name: str, *numpy_functions):
     the NumPy functions that dispatch to it."""
     SAME_AS_METHOD[name] = numpy_functions
 
-    def function(x, *args, **kwargs):
-        return getattr(as_tensor(x), name)(*args, **kwargs)
+    def function(x, *args, out=None, **kwargs):
+        result = getattr(as_tensor(x), name)(*args, **kwargs)
+        return result if out is None else _written_into(out, result, name)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = (f"``tg.{name}(x, ...)`` is ``tg.as_tensor(x).{name}(...)``; see "
-                        f"``Tensor.{name}``.")
+                        f"``Tensor.{name}``. ``out=`` takes a tensor to write the result into.")
     return function
+
+
+def _written_into(out, result, name: str):
+    """PyTorch's ``out=``: ``result``'s values written into the tensor ``out`` (reshaped to
+    the result's shape if need be), which is returned. Like PyTorch, refused where a gradient
+    would be needed: writing into ``out`` is not recorded."""
+    if not isinstance(out, TensorCore) or not isinstance(result, TensorCore):
+        raise TypeError(f"{name}: out= must be a Tensor, for a function with one tensor result; "
+                        f"got out of type {type(out).__name__}")
+    if is_grad_enabled() and (out.requires_grad or result.requires_grad):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if not np.can_cast(result.dtype, out.dtype, "same_kind"):
+        raise TypeError(f"{name}: result type {result.dtype} can't be cast to the desired "
+                        f"output type {out.dtype}")
+    if out.shape == result.shape:
+        np.copyto(out.data, result.data, casting="same_kind")  # .data writes into out
+        increment_version(out)
+    else:
+        out.data = result.data.astype(out.dtype)  # PyTorch resizes out to the result's shape
+    return out
 
 
 # elementwise
