@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import functools
 import sys
-import time
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from benchmarks.common import cell, import_torch, ratio, ratio_target, workload_main
+from benchmarks.common import (
+    first_figure,
+    import_torch,
+    ratio_target,
+    steps_per_second_cells,
+    steps_per_second_engines,
+    workload_main,
+)
 
 TITLE = "W5 CNN (conv 8, pool, conv 16, pool, linear) on 28x28, batch 64, float32: steps/s"
 OPTIONS = {"steps": 20}
@@ -227,39 +233,15 @@ STEP_FUNCTIONS = {"tapegrad": tapegrad_step_function, "torch": torch_step_functi
                   "autograd": autograd_step_function, "mygrad": mygrad_step_function,
                   "numpy": numpy_step_function}
 
-
-@functools.cache
-def step_function(engine: str):
-    """One model per engine, kept for every repeat in the process."""
-    return STEP_FUNCTIONS[engine]()
-
-
-def steps_per_second(engine: str, steps: int) -> tuple:
-    """One timed run: ``steps`` training steps, as steps per second."""
-    step = step_function(engine)
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return (steps / (time.perf_counter() - start),)
-
-
-ENGINES = {engine: functools.partial(steps_per_second, engine) for engine in STEP_FUNCTIONS}
+ENGINES = steps_per_second_engines(STEP_FUNCTIONS)
 HEADERS = ["steps/s", "× tapegrad"]
-
-
-def cells(figures: dict, engine: str, options: dict) -> list:
-    """This engine's row: steps per second and the ratio to tapegrad's."""
-    if isinstance(figures[engine], str):
-        return [figures[engine], ""]
-    base = figures.get("tapegrad")
-    return [cell(figures[engine][0], 1), cell(ratio(figures[engine][0], base and base[0]))]
+cells = steps_per_second_cells
 
 
 def targets(figures: dict, options: dict) -> list:
     """W5: at least half PyTorch's steps/s, and twice every other NumPy engine's."""
     def speed(engine):
-        values = figures.get(engine)
-        return values[0] if isinstance(values, list) else None
+        return first_figure(figures, engine)
 
     rows = [ratio_target("tapegrad ≥ 0.5× PyTorch's steps/s", speed("tapegrad"),
                          speed("torch"), "PyTorch", at_least=0.5)]

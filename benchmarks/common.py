@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gc
 import importlib.util
 import io
@@ -25,6 +26,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import time
 
 # The peers, in the order the tables list them; the package each one needs.
 ENGINE_LABELS = {
@@ -145,6 +147,35 @@ def peak_rss_bytes() -> int:
     """This process's peak resident memory so far (``ru_maxrss`` is in kB on Linux)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
+
+
+def steps_per_second_engines(step_functions: dict) -> dict:
+    """The ENGINES of a workload timed in training steps per second: each engine's model is
+    built once per process, by ``step_functions[engine]()``, and kept for every repeat."""
+    step_function = functools.cache(lambda engine: step_functions[engine]())
+
+    def steps_per_second(engine: str, steps: int) -> tuple:
+        step = step_function(engine)
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        return (steps / (time.perf_counter() - start),)
+
+    return {engine: functools.partial(steps_per_second, engine) for engine in step_functions}
+
+
+def steps_per_second_cells(figures: dict, engine: str, options: dict) -> list:
+    """An engine's row of a steps-per-second workload: the figure and its ratio to tapegrad's."""
+    if isinstance(figures[engine], str):
+        return [figures[engine], ""]
+    base = figures.get("tapegrad")
+    return [cell(figures[engine][0], 1), cell(ratio(figures[engine][0], base and base[0]))]
+
+
+def first_figure(figures: dict, engine: str):
+    """An engine's first figure, or None where it did not run."""
+    values = figures.get(engine)
+    return values[0] if isinstance(values, list) else None
 
 
 def ratio(figure, base):

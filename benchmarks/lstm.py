@@ -10,13 +10,18 @@ backward); PyTorch CPU runs its own fused LSTM kernels.
 
 from __future__ import annotations
 
-import functools
 import sys
-import time
 
 import numpy as np
 
-from benchmarks.common import cell, import_torch, ratio, ratio_target, workload_main
+from benchmarks.common import (
+    first_figure,
+    import_torch,
+    ratio_target,
+    steps_per_second_cells,
+    steps_per_second_engines,
+    workload_main,
+)
 
 TITLE = "W7 LSTM (1 layer, hidden 256, 64 steps, batch 32), float32, MSE + SGD: steps/s"
 OPTIONS = {"steps": 10}
@@ -83,39 +88,15 @@ def torch_step_function():
 
 STEP_FUNCTIONS = {"tapegrad": tapegrad_step_function, "torch": torch_step_function}
 
-
-@functools.cache
-def step_function(engine: str):
-    """One model per engine, kept for every repeat in the process."""
-    return STEP_FUNCTIONS[engine]()
-
-
-def steps_per_second(engine: str, steps: int) -> tuple:
-    """One timed run: ``steps`` training steps, as steps per second."""
-    step = step_function(engine)
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return (steps / (time.perf_counter() - start),)
-
-
-ENGINES = {engine: functools.partial(steps_per_second, engine) for engine in STEP_FUNCTIONS}
+ENGINES = steps_per_second_engines(STEP_FUNCTIONS)
 HEADERS = ["steps/s", "× tapegrad"]
-
-
-def cells(figures: dict, engine: str, options: dict) -> list:
-    """This engine's row: steps per second and the ratio to tapegrad's."""
-    if isinstance(figures[engine], str):
-        return [figures[engine], ""]
-    base = figures.get("tapegrad")
-    return [cell(figures[engine][0], 1), cell(ratio(figures[engine][0], base and base[0]))]
+cells = steps_per_second_cells
 
 
 def targets(figures: dict, options: dict) -> list:
     """W7: at least half PyTorch's steps/s (issue 16)."""
     def speed(engine):
-        values = figures.get(engine)
-        return values[0] if isinstance(values, list) else None
+        return first_figure(figures, engine)
 
     return [ratio_target("tapegrad ≥ 0.5× PyTorch's steps/s", speed("tapegrad"),
                          speed("torch"), "PyTorch", at_least=0.5)]
