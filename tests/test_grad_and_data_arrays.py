@@ -107,3 +107,17 @@ def test_a_bad_in_place_update_names_the_method_and_changes_nothing():
         counts.data.mul_(1.5)
     np.testing.assert_array_equal(x.data, [1.0, 2.0])
     np.testing.assert_array_equal(counts.data, [1, 2])
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax",
+                                  "NAdam", "RAdam", "Adadelta"])
+def test_optimizer_state_holds_plain_ndarrays(name):
+    """The arrays an optimizer keeps are its own, not views that carry tensor methods."""
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    optimizer = getattr(tg.optim, name)([w], lr=0.1)
+    for _ in range(2):
+        optimizer.zero_grad()
+        (w * w).sum().backward()
+        optimizer.step()
+    arrays = [v for v in optimizer.state_dict()["state"][0].values() if isinstance(v, np.ndarray)]
+    assert arrays and all(type(array) is np.ndarray for array in arrays)

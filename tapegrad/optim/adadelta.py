@@ -42,8 +42,8 @@ class Adadelta(Optimizer):
     def _update(self, param: Tensor, grad, state: dict[str, Any], group: dict[str, Any]):
         rho, eps = float(group["rho"]), float(group["eps"])
         if not state:
-            state.update(step=0, square_avg=np.zeros_like(param.data),
-                         acc_delta=np.zeros_like(param.data))
+            state.update(step=0, square_avg=np.zeros_like(param.detach().numpy()),
+                         acc_delta=np.zeros_like(param.detach().numpy()))
         state["step"] += 1
         if group["maximize"]:
             grad = -grad

@@ -40,8 +40,8 @@ class Adamax(Optimizer):
     def _update(self, param: Tensor, grad, state: dict[str, Any], group: dict[str, Any]):
         beta1, beta2 = (float(beta) for beta in group["betas"])
         if not state:
-            state.update(step=0, exp_avg=np.zeros_like(param.data),
-                         exp_inf=np.zeros_like(param.data))
+            state.update(step=0, exp_avg=np.zeros_like(param.detach().numpy()),
+                         exp_inf=np.zeros_like(param.detach().numpy()))
         state["step"] += 1
         if group["maximize"]:
             grad = -grad

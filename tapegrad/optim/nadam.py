@@ -46,8 +46,8 @@ class NAdam(Optimizer):
         lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
         beta1, beta2 = (float(beta) for beta in group["betas"])
         if not state:
-            state.update(step=0, mu_product=1.0, exp_avg=np.zeros_like(param.data),
-                         exp_avg_sq=np.zeros_like(param.data))
+            state.update(step=0, mu_product=1.0, exp_avg=np.zeros_like(param.detach().numpy()),
+                         exp_avg_sq=np.zeros_like(param.detach().numpy()))
         state["step"] += 1
         step, decay = state["step"], float(group["momentum_decay"])
         if group["maximize"]:

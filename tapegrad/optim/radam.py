@@ -48,8 +48,8 @@ class RAdam(Optimizer):
         lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
         beta1, beta2 = (float(beta) for beta in group["betas"])
         if not state:
-            state.update(step=0, exp_avg=np.zeros_like(param.data),
-                         exp_avg_sq=np.zeros_like(param.data))
+            state.update(step=0, exp_avg=np.zeros_like(param.detach().numpy()),
+                         exp_avg_sq=np.zeros_like(param.detach().numpy()))
         state["step"] += 1
         step = state["step"]
         if group["maximize"]:
