@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from tapegrad.optim.optimizer import Optimizer, check_non_negative
+from tapegrad.optim.optimizer import Optimizer, check_non_negative, decayed_gradient
 from tapegrad.tensor import Tensor
 
 
@@ -45,10 +45,7 @@ class Adadelta(Optimizer):
             state.update(step=0, square_avg=np.zeros_like(param.detach().numpy()),
                          acc_delta=np.zeros_like(param.detach().numpy()))
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + float(group["weight_decay"]) * param.data
+        grad = decayed_gradient(param, grad, group)
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= rho
         square_avg += (1 - rho) * grad * grad

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from tapegrad import backend
-from tapegrad.optim.optimizer import Optimizer
+from tapegrad.optim.optimizer import Optimizer, decayed_gradient
 from tapegrad.tensor import Tensor
 
 
@@ -68,7 +68,6 @@ class Adam(Optimizer):
 
     def _update(self, param: Tensor, grad, state: dict[str, Any], group: dict[str, Any]):
         lr, eps = float(group["lr"]), float(group["eps"])
-        weight_decay = float(group["weight_decay"])
         beta1, beta2 = (float(beta) for beta in group["betas"])
         xp = backend.array_module(param.data)
         if not state:
@@ -80,14 +79,8 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
 
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                # AdamW: shrink the weights directly, so the decay is not rescaled by √v̂.
-                param.data *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param.data
+        # AdamW's decoupled decay shrinks the weights directly, not rescaled by √v̂.
+        grad = decayed_gradient(param, grad, group, decoupled=group["decoupled_weight_decay"])
 
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg += (1 - beta1) * (grad - exp_avg)  # m lerps towards g

@@ -6,7 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from tapegrad.optim.optimizer import Optimizer, check_betas, check_non_negative
+from tapegrad.optim.optimizer import (
+    Optimizer,
+    check_betas,
+    check_non_negative,
+    decayed_gradient,
+)
 from tapegrad.tensor import Tensor
 
 
@@ -43,10 +48,7 @@ class Adamax(Optimizer):
             state.update(step=0, exp_avg=np.zeros_like(param.detach().numpy()),
                          exp_inf=np.zeros_like(param.detach().numpy()))
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + float(group["weight_decay"]) * param.data
+        grad = decayed_gradient(param, grad, group)
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_inf *= beta2

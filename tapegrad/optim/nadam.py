@@ -7,7 +7,12 @@ from typing import Any
 import numpy as np
 
 from tapegrad.dtypes import get_default_dtype
-from tapegrad.optim.optimizer import Optimizer, check_betas, check_non_negative
+from tapegrad.optim.optimizer import (
+    Optimizer,
+    check_betas,
+    check_non_negative,
+    decayed_gradient,
+)
 from tapegrad.tensor import Tensor
 
 
@@ -43,20 +48,14 @@ class NAdam(Optimizer):
         check_betas(group)
 
     def _update(self, param: Tensor, grad, state: dict[str, Any], group: dict[str, Any]):
-        lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
+        lr = float(group["lr"])
         beta1, beta2 = (float(beta) for beta in group["betas"])
         if not state:
             state.update(step=0, mu_product=1.0, exp_avg=np.zeros_like(param.detach().numpy()),
                          exp_avg_sq=np.zeros_like(param.detach().numpy()))
         state["step"] += 1
         step, decay = state["step"], float(group["momentum_decay"])
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param.data *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param.data
+        grad = decayed_gradient(param, grad, group, decoupled=group["decoupled_weight_decay"])
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * decay))
         # The product of the momentum schedule, rounded to the default dtype as PyTorch

@@ -454,3 +454,23 @@ def _layout_mismatch(expected, value, where: str) -> Optional[str]:
     if kind == "a number" and math.isfinite(expected) and not math.isfinite(value):
         return f"{where} is {value}, expected a finite number"
     return None
+
+
+def decayed_gradient(param: Tensor, grad, group: dict[str, Any], decoupled: bool = False):
+    """``grad`` negated when the group maximizes, with its weight decay applied: added as
+    the L2 penalty's gradient, or, ``decoupled`` (AdamW's way), by shrinking the weights now.
+
+    >>> import tapegrad as tg
+    >>> w = tg.tensor([2.0], requires_grad=True)
+    >>> decayed_gradient(w, np.array([1.0]), {"maximize": True, "weight_decay": 0.5, "lr": 0.1})
+    array([0.])
+    """
+    if group["maximize"]:
+        grad = -grad
+    weight_decay = float(group["weight_decay"])
+    if weight_decay != 0:
+        if decoupled:
+            param.data *= 1 - float(group["lr"]) * weight_decay
+        else:
+            grad = grad + weight_decay * param.data
+    return grad

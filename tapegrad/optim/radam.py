@@ -8,7 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from tapegrad.optim.optimizer import Optimizer, check_betas, check_non_negative
+from tapegrad.optim.optimizer import (
+    Optimizer,
+    check_betas,
+    check_non_negative,
+    decayed_gradient,
+)
 from tapegrad.tensor import Tensor
 
 
@@ -45,20 +50,14 @@ class RAdam(Optimizer):
         check_betas(group)
 
     def _update(self, param: Tensor, grad, state: dict[str, Any], group: dict[str, Any]):
-        lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
+        lr = float(group["lr"])
         beta1, beta2 = (float(beta) for beta in group["betas"])
         if not state:
             state.update(step=0, exp_avg=np.zeros_like(param.detach().numpy()),
                          exp_avg_sq=np.zeros_like(param.detach().numpy()))
         state["step"] += 1
         step = state["step"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param.data *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param.data
+        grad = decayed_gradient(param, grad, group, decoupled=group["decoupled_weight_decay"])
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2
