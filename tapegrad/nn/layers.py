@@ -197,10 +197,9 @@ class Embedding(Module):
         return f"{self.num_embeddings}, {self.embedding_dim}"
 
 
-class _BatchNorm(Module):
-    """Batch normalization over the channel axis (axis 1), with running statistics."""
-
-    expected_ndims: tuple = ()
+class _NormBase(Module):
+    """What batch and instance normalization keep: per-channel weight and bias (``affine``)
+    and running statistics (``track_running_stats``), under PyTorch's names."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True, track_running_stats: bool = True, dtype=None) -> None:
@@ -214,6 +213,12 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
             self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
+
+
+class _BatchNorm(_NormBase):
+    """Batch normalization over the channel axis (axis 1), with running statistics."""
+
+    expected_ndims: tuple = ()
 
     def forward(self, x):
         if x.ndim not in self.expected_ndims or x.shape[1] != self.num_features:

@@ -12,8 +12,8 @@ import numpy as np
 
 from tapegrad.dtypes import get_default_dtype
 from tapegrad.nn import functional as F
+from tapegrad.nn.layers import _NormBase
 from tapegrad.nn.module import Module, Parameter
-from tapegrad.tensor import Tensor
 
 
 class GroupNorm(Module):
@@ -44,7 +44,7 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_NormBase):
     """Instance normalization: each channel of each example over its spatial axes.
     PyTorch's defaults: no affine parameters, no running statistics."""
 
@@ -52,17 +52,7 @@ class _InstanceNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = False, track_running_stats: bool = False, dtype=None) -> None:
-        super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
-            # Registered for PyTorch's state_dict layout; like PyTorch's, never counted.
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
 
     def forward(self, x):
         unbatched = x.ndim == self.expected_ndim - 1
