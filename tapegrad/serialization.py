@@ -261,6 +261,9 @@ class _ArrayReader:
         return self.archive[name]
 
 
+_MAX_HEADER_BYTES = 4096  # a 32-dimensional shape's header needs some 300
+
+
 def _check_npy_header(member, info: zipfile.ZipInfo) -> None:
     """Refuse an ``.npy`` header that is malformed, holds objects, or announces a number of
     bytes other than the member holds."""
@@ -271,12 +274,16 @@ def _check_npy_header(member, info: zipfile.ZipInfo) -> None:
         version = np.lib.format.read_magic(member)
         if version not in readers:  # 3.0 only adds text field names, which save never writes
             raise ValueError(f"format version {version}, not 1.0 or 2.0")
-        shape, _, dtype = readers[version](member)
+        # A checkpoint's headers are short; a long one is refused before NumPy parses it
+        # (its tokenizer takes time in proportion to hostile text).
+        shape, _, dtype = readers[version](member, max_header_size=_MAX_HEADER_BYTES)
     # NumPy's header parser raises many kinds of errors on hostile text (ValueError,
     # SyntaxError, MemoryError, ...); to the caller each is one malformed header.
     except Exception as error:
-        raise _Refused(f"is damaged: {where} has no valid .npy header "
-                       f"({type(error).__name__}: {error})") from None
+        detail = f"{type(error).__name__}: {error}"
+        if "max_header_size" in detail:  # NumPy's advice there (allow_pickle) is not ours
+            detail = f"a header longer than {_MAX_HEADER_BYTES} bytes"
+        raise _Refused(f"is damaged: {where} has no valid .npy header ({detail})") from None
     if dtype.hasobject:
         raise _Refused(f"carries pickled objects ({where} holds an array of dtype object); "
                        "tapegrad never unpickles a file")
