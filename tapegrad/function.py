@@ -216,7 +216,10 @@ class Function:
             output = np.asarray(data)
         else:
             output = data if type(data) is np.ndarray else _as_output(self, data)
-            needs_graph = needs_graph and output.dtype.kind == "f"  # integers have no gradient
+            if output.dtype.kind != "f":  # integers and booleans have no gradient
+                if needs_graph and output.dtype.kind == "c":
+                    raise _complex_result_error(type(self).__name__)
+                needs_graph = False
         if not needs_graph:
             return wrap(output)
         self._parents = parents
@@ -326,6 +329,16 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+def _complex_result_error(op: str) -> TypeError:
+    """Complex values are not differentiated yet: rather than drop the gradient silently, an
+    op that would give a complex result on the graph refuses."""
+    return TypeError(
+        f"{op}: the result is complex, and tapegrad does not differentiate complex values yet "
+        "(PyTorch does); compute it from .detach()ed tensors to leave the graph knowingly, or "
+        "keep real and imaginary parts as two real tensors"
+    )
 
 
 def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dict,

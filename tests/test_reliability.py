@@ -168,3 +168,21 @@ def test_the_truth_of_several_values_is_pytorchs_error_and_numpys():
         with pytest.raises(ValueError, match="is ambiguous"):
             bool(tg.tensor(values))
     assert bool(tg.tensor([[2.0]]))
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: x * 1j,
+    lambda x: x + np.array([1j, 2j]),
+    lambda x: np.exp(x * 1.0 + 0j),
+    lambda x: x.to(np.complex128),
+], ids=["times-1j", "plus-complex-array", "numpy-exp", "to-complex"])
+def test_a_complex_result_on_the_graph_raises_instead_of_dropping_the_gradient(make):
+    """Complex values are not differentiated yet: the op says so rather than return a result
+    with no graph, whose part of a loss would silently get no gradient."""
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="the result is complex, and tapegrad does not "
+                                        "differentiate complex values yet"):
+        make(x)
+    assert make(x.detach()).dtype.kind == "c"
+    with tg.no_grad():
+        assert make(x).dtype.kind == "c"
