@@ -37,11 +37,10 @@ class ArrayWithTensorMethods(np.ndarray):
     """
 
     # Arithmetic and NumPy functions return plain ndarrays: only the views that ``.data``
-    # and ``.grad`` hand out carry the methods.
+    # and ``.grad`` hand out carry the methods. (NumPy computes into a plain array, and this
+    # is where ndarray would turn it into the subclass; an in-place ``-=`` keeps its array.)
     def __array_wrap__(self, array, context=None, return_scalar=False):
-        if return_scalar:
-            return array[()]
-        return array.view(np.ndarray) if type(array) is not np.ndarray else array
+        return array[()] if return_scalar else array
 
     def __repr__(self) -> str:
         return repr(self.view(np.ndarray))

@@ -356,9 +356,11 @@ class TensorCore:
 
 def _is_view_of_all(view: np.ndarray, array: np.ndarray) -> bool:
     """Whether ``view`` shows exactly ``array``'s elements (what ``.data`` handed out)."""
-    return (view.shape == array.shape and view.strides == array.strides
-            and view.dtype == array.dtype
-            and view.__array_interface__["data"][0] == array.__array_interface__["data"][0])
+    if view.shape != array.shape or view.strides != array.strides or view.dtype != array.dtype:
+        return False
+    if array.base is None:  # array owns its memory: a view of the same extent starts with it
+        return view.base is array
+    return view.__array_interface__["data"][0] == array.__array_interface__["data"][0]
 
 
 def _is_python_data(data) -> bool:

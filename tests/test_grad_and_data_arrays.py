@@ -122,3 +122,13 @@ def test_optimizer_state_holds_plain_ndarrays(name):
         optimizer.step()
     arrays = [v for v in optimizer.state_dict()["state"][0].values() if isinstance(v, np.ndarray)]
     assert arrays and all(type(array) is np.ndarray for array in arrays)
+
+
+def test_an_update_through_data_keeps_the_tensors_array():
+    """``w.data -= step`` changes the tensor's own array in place: the tensor keeps it (so
+    views and optimizers made before see the change) and counts a version."""
+    for w in (tg.tensor(np.ones(4), requires_grad=True), tg.tensor(np.ones(8))[2:6]):
+        array, version = w._data, w._version
+        w.data -= 0.5
+        assert w._data is array and w._version == version + 1
+        np.testing.assert_array_equal(w.data, [0.5] * 4)
