@@ -264,7 +264,14 @@ class Module:
         >>> len(list(Module().modules()))
         1
         """
-        return (module for _, module in self.named_modules())
+        stack, seen = [self], set()
+        while stack:  # named_modules' walk, without building a name for every module
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield module
+            stack.extend(reversed([sub for sub in module._modules.values() if sub is not None]))
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """The modules assigned directly to this one, with their attribute names.
@@ -312,7 +319,7 @@ class Module:
         >>> list(Module().parameters())
         []
         """
-        return (parameter for _, parameter in self.named_parameters(recurse=recurse))
+        return self._tensors("_parameters", recurse)
 
     def named_buffers(self, prefix: str = "", recurse: bool = True
                       ) -> Iterator[tuple[str, Tensor]]:
@@ -330,7 +337,17 @@ class Module:
         >>> list(Module().buffers())
         []
         """
-        return (buffer for _, buffer in self.named_buffers(recurse=recurse))
+        return self._tensors("_buffers", recurse)
+
+    def _tensors(self, table: str, recurse: bool):
+        # What _named_tensors yields, without the names: optimizers and training loops ask
+        # for parameters() every step.
+        seen = set()
+        for module in self.modules() if recurse else (self,):
+            for tensor in getattr(module, table).values():
+                if tensor is not None and id(tensor) not in seen:
+                    seen.add(id(tensor))
+                    yield tensor
 
     def _named_tensors(self, table: str, prefix: str, recurse: bool):
         seen = set()

@@ -38,6 +38,25 @@ def keep_reduced_axes(grad, input_ndim: int, axis, keepdims: bool):
     return grad.reshape(tuple(shape))  # a cheaper call than np.expand_dims
 
 
+def spread(grad, shape: tuple):
+    """``grad`` broadcast up to ``shape``: the gradient of a sum or mean for its input.
+
+    A small result is a fresh array: filling it costs less than NumPy's broadcast_to
+    machinery (1-2 µs against 5), and the engine can adopt it as ``.grad`` without a copy.
+    A large one is a read-only view, which costs no memory.
+
+    >>> spread(np.float64(2.0), (2, 3)).tolist()
+    [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
+    """
+    if isinstance(grad, TensorCore) or math.prod(shape) > _FILLED_UP_TO:
+        return np.broadcast_to(grad, shape)
+    return np.full(shape, grad)
+
+
+# Up to this many elements a sum's gradient is filled in rather than broadcast as a view.
+_FILLED_UP_TO = 4096
+
+
 class Sum(Function):
     """y = sum(x over axis);  dL/dx = dL/dy broadcast back over the summed axes"""
 
@@ -50,7 +69,7 @@ class Sum(Function):
 
     def backward(self, grad):
         grad = keep_reduced_axes(grad, len(self.input_shape), self.axis, self.keepdims)
-        return np.broadcast_to(grad, self.input_shape)
+        return spread(grad, self.input_shape)
 
 
 class Mean(Function):
@@ -68,7 +87,7 @@ class Mean(Function):
     def backward(self, grad):
         grad = keep_reduced_axes(grad / self.count, len(self.input_shape), self.axis,
                                  self.keepdims)
-        return np.broadcast_to(grad, self.input_shape)
+        return spread(grad, self.input_shape)
 
 
 class Max(Function):
