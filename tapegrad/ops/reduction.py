@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 from tapegrad.tensor_core import TensorCore
 
@@ -42,6 +43,7 @@ class Sum(Function):
     """y = sum(x over axis);  dL/dx = dL/dy broadcast back over the summed axes"""
 
     __slots__ = ("input_shape", "axis", "keepdims")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, axis=None, keepdims=False):
@@ -57,6 +59,7 @@ class Mean(Function):
     """y = mean(x over axis);  dL/dx = dL/dy / n,  n = elements per mean (broadcast back)"""
 
     __slots__ = ("input_shape", "axis", "keepdims", "count")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, axis=None, keepdims=False):
@@ -118,6 +121,7 @@ class Prod(Function):
     """
 
     __slots__ = ("axis", "keepdims")
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x, axis=None, keepdims=False):
