@@ -308,12 +308,14 @@ class TensorCore:
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
-            # np.array(t), np.array([t, 2 * t]), np.mean([t, u]): an array has no graph, so
-            # handing one out would silently cut the gradient (PyTorch raises here too).
+            # np.array(t), np.array([t, 2 * t]), np.mean([t, u]), np.r_[t, u]: an array has
+            # no graph, so handing one out would silently cut the gradient (PyTorch raises
+            # here too).
             raise RuntimeError(
                 "Can't convert a Tensor that requires grad to a NumPy array implicitly: the "
-                "graph would be dropped. Use tg.stack([...]) to join tensors, or "
-                "t.detach().numpy() (or t.data) when no gradient is needed."
+                "graph would be dropped. Use tg.stack([...]) to join tensors (np.concatenate "
+                "for np.r_[...], np.column_stack for np.c_[...]), or t.detach().numpy() (or "
+                "t.data) when no gradient is needed."
             )
         return self._data if dtype is None else self._data.astype(dtype)
 

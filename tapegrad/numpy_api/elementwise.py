@@ -10,6 +10,7 @@ from tapegrad.numpy_api import reductions
 from tapegrad.numpy_api.common import as_tensor, refuse
 from tapegrad.ops.complex import Angle
 from tapegrad.ops.logarithms import Cbrt
+from tapegrad.tensor_core import wrap
 
 
 def cbrt(x):
@@ -89,6 +90,46 @@ def angle(z, deg=False):
     z = as_tensor(z)
     angles = Angle.apply(z if z.dtype.kind in "fc" else z.astype(np.float64))
     return angles * (180 / np.pi) if deg else angles
+
+
+def iscomplexobj(x):
+    """``np.iscomplexobj``: whether the dtype is complex (a Python bool).
+
+    >>> import tapegrad as tg
+    >>> np.iscomplexobj(tg.tensor([1.0 + 0j])), np.iscomplexobj(tg.tensor([1.0]))
+    (True, False)
+    """
+    return as_tensor(x).dtype.kind == "c"
+
+
+def isrealobj(x):
+    """``np.isrealobj``: whether the dtype is not complex (a Python bool).
+
+    >>> import tapegrad as tg
+    >>> np.isrealobj(tg.tensor([1.0]))
+    True
+    """
+    return not iscomplexobj(x)
+
+
+def iscomplex(x):
+    """``np.iscomplex``: elementwise, whether the imaginary part is nonzero (no gradient).
+
+    >>> import tapegrad as tg
+    >>> np.iscomplex(tg.tensor([1.0 + 0j, 1j]))
+    tensor([False,  True])
+    """
+    return wrap(np.asarray(np.iscomplex(as_tensor(x)._data)))
+
+
+def isreal(x):
+    """``np.isreal``: elementwise, whether the imaginary part is zero (no gradient).
+
+    >>> import tapegrad as tg
+    >>> np.isreal(tg.tensor([1.0 + 0j, 1j]))
+    tensor([ True, False])
+    """
+    return wrap(np.asarray(np.isreal(as_tensor(x)._data)))
 
 
 # ------------------------------------------------------------------ ufunc.reduce / accumulate

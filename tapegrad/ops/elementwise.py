@@ -120,6 +120,8 @@ def stable_sigmoid(x):
     >>> stable_sigmoid(np.array([-1e4, 0.0, 1e4]))
     array([0. , 0.5, 1. ])
     """
+    if x.dtype.kind == "c":  # no overflow to avoid by cases: |x| is not x's size here
+        return 1 / (1 + np.exp(-x))
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 

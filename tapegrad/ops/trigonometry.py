@@ -127,7 +127,8 @@ class Arcsinh(Function):
 
 
 class Arccosh(Function):
-    """y = arccosh(x);  dL/dx = dL/dy / sqrt(x**2 - 1)"""
+    """y = arccosh(x);  dL/dx = dL/dy / (sqrt(x - 1) sqrt(x + 1))   (sqrt(x**2 - 1) for real
+    x >= 1; the product keeps the sign right for complex x)"""
 
     __slots__ = ()
     complex_gradients = HOLOMORPHIC
@@ -139,7 +140,7 @@ class Arccosh(Function):
 
     def backward(self, grad):
         (x,) = self.saved
-        return grad / np.sqrt(x * x - 1)
+        return grad / (np.sqrt(x - 1) * np.sqrt(x + 1))
 
 
 class Arctanh(Function):
