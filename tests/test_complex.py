@@ -27,6 +27,13 @@ def _inputs(kinds: str, shapes: list, dtype: str, seed: int = 0) -> list:
     return arrays
 
 
+def _assigned(m, a, b):
+    """An in-place assignment on the graph: a copy of a with one element replaced."""
+    result = a * 2
+    result[1] = b[0] * b[1]
+    return result
+
+
 # name -> (function of the module (tg or torch) and the inputs, input shapes, input kinds:
 # "c" complex, "r" real)
 CASES = {
@@ -89,6 +96,8 @@ CASES = {
     "index-repeated": (lambda m, a: a[[0, 0, 1]], [(2, 3)], "c"),
     "cat": (lambda m, a, b: m.cat([a, b], 1), [(2, 3), (2, 1)], "cr"),
     "stack": (lambda m, a, b: m.stack([a, b]), [(3,), (3,)], "cc"),
+    "setitem": (_assigned, [(3,), (2,)], "cc"),
+    "scatter": (lambda m, a, b: a.scatter(0, m.tensor([2, 0]), b), [(3,), (2,)], "cc"),
     "expand": (lambda m, a: a.expand(2, 3), [(1, 3)], "c"),
     "flip": (lambda m, a: a.flip(0) * m.arange(2).reshape(2, 1), [(2, 3)], "c"),
     "where": (lambda m, a, b: m.where(a.real > 0.6, a, b), [(2, 3), (3,)], "cc"),
