@@ -369,3 +369,34 @@ def test_np_r_and_c_refuse_tensors_that_require_grad(join, instead):
     np.testing.assert_array_equal(kept.detach().numpy(), join(t.detach()))
     kept.sum().backward()
     assert t.grad.tolist() == ([2.0, 2.0] if kept.numel() == 4 else [1.0, 1.0])
+
+
+@pytest.mark.parametrize("name, options", [
+    ("SGD", {"momentum": 0.9, "weight_decay": 0.1}), ("Adam", {}),
+    ("AdamW", {"weight_decay": 0.1, "amsgrad": True}), ("RMSprop", {"centered": True}),
+    ("Adagrad", {}), ("Adamax", {}), ("NAdam", {}), ("RAdam", {}), ("Adadelta", {}),
+])
+def test_optimizers_update_complex_parameters_as_pytorchs(name, options, torch):
+    """PyTorch's optimizers step a complex parameter through view_as_real (Adam squares the
+    real and imaginary parts, not the complex number); the state stays complex, of the
+    parameter's shape, and survives state_dict / load_state_dict."""
+    start = np.array([[1 + 1j, -2 + 0.5j]], np.complex64)
+    ours = tg.tensor(start, requires_grad=True)
+    theirs = torch.tensor(start, requires_grad=True)
+    optimizer = getattr(tg.optim, name)([ours], lr=0.1, **options)
+    reference = getattr(torch.optim, name)([theirs], lr=0.1, **options)
+    for _ in range(3):
+        for parameter, step in ((ours, optimizer), (theirs, reference)):
+            step.zero_grad()
+            ((parameter * (1 + 2j)).abs() ** 2).sum().backward()
+            step.step()
+        optimizer.load_state_dict(optimizer.state_dict())
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5)
+    arrays = [value for value in optimizer.state[ours].values() if hasattr(value, "shape")]
+    assert arrays and all(value.dtype == np.complex64 and value.shape == (1, 2)
+                          for value in arrays)
+
+
+def test_lbfgs_refuses_complex_parameters():
+    with pytest.raises(TypeError, match="LBFGS: complex parameters are not supported"):
+        tg.optim.LBFGS([tg.tensor([1j], requires_grad=True)])
