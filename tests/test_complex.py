@@ -400,3 +400,11 @@ def test_optimizers_update_complex_parameters_as_pytorchs(name, options, torch):
 def test_lbfgs_refuses_complex_parameters():
     with pytest.raises(TypeError, match="LBFGS: complex parameters are not supported"):
         tg.optim.LBFGS([tg.tensor([1j], requires_grad=True)])
+
+
+def test_func_grad_of_a_complex_argument_is_pytorchs(torch):
+    """tg.func.grad keeps a complex argument complex (it used to become float64)."""
+    array = np.array([1 + 2j, 0.5 - 1j])
+    ours = tg.func.grad(lambda z: (z.exp().abs() ** 2).sum())(array)
+    theirs = torch.func.grad(lambda z: (z.exp().abs() ** 2).sum())(torch.tensor(array))
+    np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12, atol=1e-12)
