@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tapegrad.complex_gradients import AS_WRITTEN, HOLOMORPHIC, real_part
+from tapegrad.complex_gradients import AS_WRITTEN, HOLOMORPHIC
 from tapegrad.function import Function
 from tapegrad.ops.chain_rule import over_keeping_zeros, times_keeping_zeros
 from tapegrad.ops.complex import complex_unit
@@ -244,8 +244,8 @@ class Cast(Function):
         return x.astype(dtype)
 
     def backward(self, grad):
-        if self.input_dtype.kind != "c":
-            grad = real_part(grad)
+        if grad.dtype.kind == "c" and self.input_dtype.kind != "c":
+            grad = grad.real  # a real x gets the real part (PyTorch's rule)
         return grad.astype(self.input_dtype)
 
 
