@@ -13,7 +13,9 @@ import weakref
 
 import numpy as np
 
-from tapegrad import backend, complex_gradients, dtypes, grad_mode
+from tapegrad import backend, dtypes, grad_mode
+from tapegrad.complex_gradients import AS_WRITTEN
+from tapegrad.complex_gradients import prepare as prepare_complex
 from tapegrad.tensor_core import TensorCore, VersionCounter, share_storage, wrap
 
 # needs_input_grad for one and two inputs, made once: a tuple per op is one more object for
@@ -222,7 +224,7 @@ class Function:
             output = data if type(data) is np.ndarray else _as_output(self, data)
             if output.dtype.kind != "f":  # integers and booleans have no gradient
                 if needs_graph and output.dtype.kind == "c":
-                    complex_gradients.prepare(self, operands)  # or raise, naming the op
+                    prepare_complex(self, operands)  # or raise, naming the op
                 else:
                     needs_graph = False
         if not needs_graph:
@@ -592,7 +594,7 @@ class _NotDifferentiableAgain(Function):
 
     __slots__ = ("op",)
     saved_roles = ()
-    complex_gradients = complex_gradients.AS_WRITTEN  # its backward only raises
+    complex_gradients = AS_WRITTEN  # its backward only raises
 
     @classmethod
     def of(cls, gradient, op: str, sources: tuple) -> TensorCore:
