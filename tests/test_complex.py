@@ -81,6 +81,8 @@ CASES = {
     "sum-dim": (lambda m, a: a.sum(1, keepdim=True), [(2, 3)], "c"),
     "mean": (lambda m, a: a.mean(0), [(2, 3)], "c"),
     "prod": (lambda m, a: a.prod(1), [(2, 3)], "c"),
+    "var": (lambda m, a: a.var(), [(2, 3)], "c"),
+    "std-dim": (lambda m, a: a.std(1, keepdim=True), [(2, 3)], "c"),
     "cumsum": (lambda m, a: a.cumsum(1), [(2, 3)], "c"),
     "cumprod": (lambda m, a: a.cumprod(1), [(2, 3)], "c"),
     "matmul": (lambda m, a, b: a @ b, [(2, 3), (3, 4)], "cc"),
@@ -180,6 +182,7 @@ GRADCHECKED = {
     "matmul-and-reductions": lambda z, x: (z.reshape(2, 2) @ z.reshape(2, 2).mH).sum(0) * x[:2],
     "built-from-reals": lambda z, x: tg.view_as_real(tg.polar(x, x * 2) * z),
     "numpy": lambda z, x: np.angle(z) + np.abs(np.conj(z) * x) + np.real(z) * np.imag(z),
+    "spread": lambda z, x: (z * x).std() + np.var(z.reshape(2, 2), axis=1).sum(),
 }
 
 

@@ -184,7 +184,8 @@ class Var(Function):
     dL/dx = dL/dy * 2 (x - m) / (n - ddof)
 
     x - mean(x) is exactly 0 for a group of equal values (see ``centered``), so the variance
-    there is exactly 0, as PyTorch's.
+    there is exactly 0, as PyTorch's. For complex x the squares are |x - m|**2 (a real
+    variance, NumPy's and PyTorch's), and the same formula is the complex gradient.
     """
 
     __slots__ = ("axis", "ddof", "keepdims")
@@ -194,8 +195,10 @@ class Var(Function):
         self.axis, self.ddof, self.keepdims = axis, ddof, keepdims
         deviations = centered(x, normalize_axes(axis, x.ndim))
         self.save_for_backward(x, deviations)
+        squares = deviations * (deviations.conj() if deviations.dtype.kind == "c" else
+                                deviations)
         with np.errstate(divide="ignore", invalid="ignore"):  # n = ddof: nan, as in PyTorch
-            return np.sum(deviations * deviations, axis=axis, keepdims=keepdims) / (
+            return np.sum(squares.real, axis=axis, keepdims=keepdims) / (
                 _count(x, axis) - ddof)
 
     def backward(self, grad):
