@@ -83,6 +83,10 @@ CASES = {
     "prod": (lambda m, a: a.prod(1), [(2, 3)], "c"),
     "var": (lambda m, a: a.var(), [(2, 3)], "c"),
     "std-dim": (lambda m, a: a.std(1, keepdim=True), [(2, 3)], "c"),
+    "norm": (lambda m, a: m.linalg.vector_norm(a, dim=1), [(2, 3)], "c"),
+    "norm-1": (lambda m, a: m.linalg.vector_norm(a, ord=1), [(2, 3)], "c"),
+    "norm-3": (lambda m, a: m.linalg.vector_norm(a, ord=3, dim=0), [(2, 3)], "c"),
+    "norm-inf": (lambda m, a: m.linalg.vector_norm(a, ord=float("inf")), [(2, 3)], "c"),
     "cumsum": (lambda m, a: a.cumsum(1), [(2, 3)], "c"),
     "cumprod": (lambda m, a: a.cumprod(1), [(2, 3)], "c"),
     "matmul": (lambda m, a, b: a @ b, [(2, 3), (3, 4)], "cc"),
@@ -183,6 +187,7 @@ GRADCHECKED = {
     "built-from-reals": lambda z, x: tg.view_as_real(tg.polar(x, x * 2) * z),
     "numpy": lambda z, x: np.angle(z) + np.abs(np.conj(z) * x) + np.real(z) * np.imag(z),
     "spread": lambda z, x: (z * x).std() + np.var(z.reshape(2, 2), axis=1).sum(),
+    "norms": lambda z, x: np.linalg.norm(z * x) + tg.linalg.vector_norm(z, ord=3),
 }
 
 

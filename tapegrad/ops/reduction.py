@@ -326,7 +326,8 @@ def vector_norm(x, p: float, axis=None, keepdims: bool = False):
     if p == 1:
         return np.asarray(np.sum(magnitudes, axis=axis, keepdims=keepdims))
     if p == 2:
-        return np.asarray(np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims)))
+        squares = (x * x.conj()).real if x.dtype.kind == "c" else x * x  # |x|**2
+        return np.asarray(np.sqrt(np.sum(squares, axis=axis, keepdims=keepdims)))
     with np.errstate(divide="ignore"):  # a negative p of a zero element: 0 ** p = inf
         return np.asarray(np.sum(magnitudes ** p, axis=axis, keepdims=keepdims) ** (1 / p))
 
