@@ -110,6 +110,10 @@ CASES = {
     "tril": (lambda m, a: a.tril(), [(3, 3)], "c"),
     "diagonal": (lambda m, a: a.diagonal(), [(3, 3)], "c"),
     "mH": (lambda m, a: a.mH * m.arange(2), [(2, 3)], "c"),
+    "inv": (lambda m, a: m.linalg.inv(a + 2 * m.eye(3)), [(2, 3, 3)], "c"),
+    "det": (lambda m, a: m.linalg.det(a + 2 * m.eye(3)), [(2, 3, 3)], "c"),
+    "solve": (lambda m, a, b: m.linalg.solve(a + 2 * m.eye(3), b), [(3, 3), (3, 2)], "cc"),
+    "slogdet": (lambda m, a: m.linalg.slogdet(a + 2 * m.eye(3))[1], [(2, 3, 3)], "c"),
     "real": (lambda m, a: a.real, [(3,)], "c"),
     "imag": (lambda m, a: a.imag, [(3,)], "c"),
     "real-of-real": (lambda m, a: a.real * 2, [(3,)], "r"),
@@ -345,6 +349,8 @@ def test_complex_refusals_of_bad_input():
     with pytest.raises(RuntimeError, match="view_as_complex: the last dimension must have "
                                            "size 2"):
         tg.view_as_complex(tg.tensor([1.0, 2.0, 3.0]))
+    with pytest.raises(TypeError, match="Cdist: only real inputs are supported"):
+        tg.cdist(tg.tensor([[1j]]), tg.tensor([[1.0]]))
 
 
 def test_complex_leaves_accumulate_and_optimize():

@@ -178,6 +178,9 @@ class Cdist(Function):
                              f"M, got shapes {x1.shape} and {x2.shape}")
         if p < 0:
             raise ValueError(f"Cdist: p must be >= 0, got {p}")
+        if x1.dtype.kind == "c" or x2.dtype.kind == "c":
+            raise TypeError(f"Cdist: only real inputs are supported (as PyTorch's cdist), got "
+                            f"dtypes {x1.dtype} and {x2.dtype}")
         self.p = p
         differences = x1[..., :, None, :] - x2[..., None, :, :]
         with np.errstate(divide="ignore"):
