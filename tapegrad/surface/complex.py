@@ -191,7 +191,11 @@ def view_as_real(input) -> Tensor:  # noqa: A002
     >>> tg.view_as_real(tg.tensor([1 + 2j]))
     tensor([[1., 2.]])
     """
-    return ViewAsReal.apply(_tensor(input))
+    z = _tensor(input)
+    if not z.is_complex():
+        raise RuntimeError(f"view_as_real is only supported for complex tensors, got dtype "
+                           f"{z.dtype}")
+    return ViewAsReal.apply(z)
 
 
 def view_as_complex(input) -> Tensor:  # noqa: A002
