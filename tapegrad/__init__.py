@@ -300,6 +300,18 @@ from tapegrad.routines import (
 )
 from tapegrad.serialization import load, save
 from tapegrad.surface import return_types
+from tapegrad.surface.complex import (  # complex numbers
+    angle,
+    complex,
+    conj,
+    conj_physical,
+    imag,
+    is_complex,
+    polar,
+    real,
+    view_as_complex,
+    view_as_real,
+)
 from tapegrad.surface.shapes import Size
 
 __version__ = "0.1.0"
@@ -349,6 +361,9 @@ __all__ = [
     "column_stack", "cross", "dsplit", "dstack", "hsplit", "hstack", "inner", "kron",
     "meshgrid", "quantile", "ravel", "row_stack", "take", "tensordot", "vdot", "vsplit",
     "vstack", "linalg",
+    # complex numbers (tapegrad.surface.complex)
+    "real", "imag", "conj", "conj_physical", "angle", "is_complex", "complex", "polar",
+    "view_as_real", "view_as_complex",
     # models, training and checkpoints
     "nn", "optim", "data", "func", "viz", "save", "load", "utils", "autograd", "distributed",
 ]

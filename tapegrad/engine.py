@@ -114,6 +114,12 @@ def initial_gradient(root: TensorCore, gradient):
                 "backward: a gradient can be implied only for one-element tensors; this one "
                 f"has shape {root._data.shape}, so pass backward(gradient) of that shape"
             )
+        if root._data.dtype.kind == "c":
+            raise RuntimeError(
+                "backward: grad can be implicitly created only for real scalar outputs but got "
+                f"{root._data.dtype}; pass backward(gradient) (PyTorch's rule: the loss must "
+                "be real, e.g. z.abs() or z.real of a complex z)"
+            )
         if root._data.ndim == 0 and xp is np:
             return root._data.dtype.type(1)  # a NumPy scalar: the fastest for 0-d arithmetic
         return xp.ones_like(root._data)

@@ -14,6 +14,8 @@ import weakref
 import numpy as np
 
 from tapegrad import backend, dtypes, grad_mode
+from tapegrad.complex_gradients import AS_WRITTEN
+from tapegrad.complex_gradients import prepare as prepare_complex
 from tapegrad.tensor_core import TensorCore, VersionCounter, share_storage, wrap
 
 # needs_input_grad for one and two inputs, made once: a tuple per op is one more object for
@@ -83,6 +85,10 @@ class Function:
 
     # What backward reads, worked out from saved_roles when a subclass is made (see _plan_of).
     _reads = False
+
+    # How the op differentiates complex values: None (it raises), HOLOMORPHIC or AS_WRITTEN
+    # (see tapegrad.complex_gradients).
+    complex_gradients: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -218,8 +224,9 @@ class Function:
             output = data if type(data) is np.ndarray else _as_output(self, data)
             if output.dtype.kind != "f":  # integers and booleans have no gradient
                 if needs_graph and output.dtype.kind == "c":
-                    raise _complex_result_error(type(self).__name__)
-                needs_graph = False
+                    prepare_complex(self, operands)  # or raise, naming the op
+                else:
+                    needs_graph = False
         if not needs_graph:
             return wrap(output)
         self._parents = parents
@@ -329,16 +336,6 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
-
-
-def _complex_result_error(op: str) -> TypeError:
-    """Complex values are not differentiated yet: rather than drop the gradient silently, an
-    op that would give a complex result on the graph refuses."""
-    return TypeError(
-        f"{op}: the result is complex, and tapegrad does not differentiate complex values yet "
-        "(PyTorch does); compute it from .detach()ed tensors to leave the graph knowingly, or "
-        "keep real and imaginary parts as two real tensors"
-    )
 
 
 def _record(cls, operands, parents: tuple, needs_input_grad: tuple, options: dict,
@@ -597,6 +594,7 @@ class _NotDifferentiableAgain(Function):
 
     __slots__ = ("op",)
     saved_roles = ()
+    complex_gradients = AS_WRITTEN  # its backward only raises
 
     @classmethod
     def of(cls, gradient, op: str, sources: tuple) -> TensorCore:
@@ -670,6 +668,9 @@ def _operand(value, other):
         return other.dtype.type(value)
     if type(value) is float:
         return dtypes.get_default_dtype().type(value)
+    if type(value) is complex:  # complex64 next to float32 or complex64, as in PyTorch
+        kind = other.dtype if other.dtype.kind in "fc" else dtypes.get_default_dtype()
+        return np.result_type(kind, np.complex64).type(value)
     return backend.as_array(value)
 
 

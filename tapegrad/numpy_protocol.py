@@ -135,6 +135,9 @@ NUMPY_MEANINGS = {
     # elementwise with NumPy's arguments
     np.nan_to_num: numpy_nan_to_num, np.round: numpy_round, np.around: numpy_round,
     np.clip: numpy_clip, np.real: elementwise.real, np.imag: elementwise.imag,
+    np.angle: elementwise.angle, np.iscomplexobj: elementwise.iscomplexobj,
+    np.isrealobj: elementwise.isrealobj, np.iscomplex: elementwise.iscomplex,
+    np.isreal: elementwise.isreal,
     np.sinc: routines.sinc,
     # shape, joining, splitting, selection, sorting
     np.transpose: numpy_transpose, np.flip: numpy_flip, np.roll: numpy_roll,

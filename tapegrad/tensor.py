@@ -9,6 +9,7 @@ each written out by hand and applying one ``Function`` of ``tapegrad.ops``.
 from __future__ import annotations
 
 from tapegrad import engine, hooks, numpy_protocol
+from tapegrad.surface.complex import ComplexMethods
 from tapegrad.surface.conversion import ConversionMethods
 from tapegrad.surface.indexing import IndexingMethods
 from tapegrad.surface.operators import OperatorMethods
@@ -20,7 +21,7 @@ from tapegrad.tensor_core import TensorCore, tensor_class
 
 @tensor_class
 class Tensor(TensorCore, OperatorMethods, PointwiseMethods, ReductionMethods, ShapeMethods,
-             IndexingMethods, ConversionMethods):
+             IndexingMethods, ConversionMethods, ComplexMethods):
     """An n-dimensional array that records the ops applied to it, for reverse-mode autodiff.
 
     ``Tensor(data, requires_grad=False)`` (also ``tg.tensor``): ``data`` is a NumPy array

@@ -90,10 +90,10 @@ class TensorCore:
         array = value._data if isinstance(value, TensorCore) else backend.as_array(value)
         if array.dtype.kind not in "biufc":
             raise TypeError(f"data: a tensor holds numbers, got an array of dtype {array.dtype}")
-        if self._requires_grad and array.dtype.kind != "f":
+        if self._requires_grad and array.dtype.kind not in "fc":
             raise RuntimeError(
-                f"data: this tensor requires grad, so its data must be floating point; got "
-                f"dtype {array.dtype} (convert it with .astype(np.float32) first)"
+                "data: this tensor requires grad, so its data must be floating point or "
+                f"complex; got dtype {array.dtype} (convert it with .astype(np.float32) first)"
             )
         self._data = array
         increment_version(self)
@@ -112,7 +112,7 @@ class TensorCore:
 
     @property
     def requires_grad(self) -> bool:
-        """Whether gradients flow into this tensor. Only floating tensors may require grad.
+        """Whether gradients flow into this tensor. Only floating and complex tensors may.
 
         >>> import tapegrad as tg
         >>> tg.tensor([1.0]).requires_grad
@@ -130,10 +130,10 @@ class TensorCore:
                 "requires_grad: only leaf tensors can change requires_grad; "
                 f"this one was made by {type(self.grad_fn).__name__}. Use .detach() first."
             )
-        if flag and self._data.dtype.kind != "f":
+        if flag and self._data.dtype.kind not in "fc":
             raise TypeError(
-                f"requires_grad: only floating tensors can require grad, got dtype "
-                f"{self._data.dtype}; convert with Tensor(x, dtype=np.float64)"
+                "requires_grad: only floating point and complex tensors can require grad, "
+                f"got dtype {self._data.dtype}; convert with Tensor(x, dtype=np.float64)"
             )
         self._requires_grad = flag
 
@@ -308,12 +308,14 @@ class TensorCore:
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
-            # np.array(t), np.array([t, 2 * t]), np.mean([t, u]): an array has no graph, so
-            # handing one out would silently cut the gradient (PyTorch raises here too).
+            # np.array(t), np.array([t, 2 * t]), np.mean([t, u]), np.r_[t, u]: an array has
+            # no graph, so handing one out would silently cut the gradient (PyTorch raises
+            # here too).
             raise RuntimeError(
                 "Can't convert a Tensor that requires grad to a NumPy array implicitly: the "
-                "graph would be dropped. Use tg.stack([...]) to join tensors, or "
-                "t.detach().numpy() (or t.data) when no gradient is needed."
+                "graph would be dropped. Use tg.stack([...]) to join tensors (np.concatenate "
+                "for np.r_[...], np.column_stack for np.c_[...]), or t.detach().numpy() (or "
+                "t.data) when no gradient is needed."
             )
         return self._data if dtype is None else self._data.astype(dtype)
 

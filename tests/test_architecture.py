@@ -12,7 +12,7 @@ PACKAGE = Path(tapegrad.__file__).parent
 CORE = {"tapegrad.backend", "tapegrad.grad_mode", "tapegrad.cpython", "tapegrad.dtypes",
         "tapegrad.hooks", "tapegrad.devices", "tapegrad.random", "tapegrad.printing",
         "tapegrad.tensor_arrays", "tapegrad.tensor_core", "tapegrad.function",
-        "tapegrad.engine"}
+        "tapegrad.engine", "tapegrad.complex_gradients"}
 
 
 def _module_name(path: Path) -> str:

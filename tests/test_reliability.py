@@ -176,13 +176,14 @@ def test_the_truth_of_several_values_is_pytorchs_error_and_numpys():
     lambda x: np.exp(x * 1.0 + 0j),
     lambda x: x.to(np.complex128),
 ], ids=["times-1j", "plus-complex-array", "numpy-exp", "to-complex"])
-def test_a_complex_result_on_the_graph_raises_instead_of_dropping_the_gradient(make):
-    """Complex values are not differentiated yet: the op says so rather than return a result
-    with no graph, whose part of a loss would silently get no gradient."""
+def test_a_complex_result_on_the_graph_keeps_the_gradient(make):
+    """A complex result on the graph is differentiated (PyTorch's convention, see
+    tests/test_complex.py): its part of a loss sends a real gradient to the real input,
+    never silently none."""
     x = tg.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(TypeError, match="the result is complex, and tapegrad does not "
-                                        "differentiate complex values yet"):
-        make(x)
-    assert make(x.detach()).dtype.kind == "c"
+    result = make(x)
+    assert result.dtype.kind == "c" and result.grad_fn is not None
+    (result.abs() ** 2).sum().backward()
+    assert x.grad.dtype.kind == "f" and np.all(x.grad != 0)
     with tg.no_grad():
-        assert make(x).dtype.kind == "c"
+        assert make(x).grad_fn is None

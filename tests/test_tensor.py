@@ -37,11 +37,12 @@ def test_ndarrays_on_either_side():
     np.testing.assert_array_equal(x.grad, array)
 
 
-def test_only_floating_tensors_may_require_grad():
-    with pytest.raises(TypeError, match="only floating tensors.*int64"):
+def test_only_floating_and_complex_tensors_may_require_grad():
+    with pytest.raises(TypeError, match="only floating point and complex tensors.*int64"):
         tg.tensor([1, 2], requires_grad=True)
     with pytest.raises(TypeError, match="only floating"):
         tg.tensor([1, 2]).requires_grad_()
+    assert tg.tensor([1j], requires_grad=True).requires_grad
     with pytest.raises(TypeError, match="cannot hold data of dtype"):
         tg.tensor(["a", "b"])
 

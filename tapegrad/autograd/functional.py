@@ -47,7 +47,7 @@ def _prepare(args: tuple, positions: tuple) -> tuple[list, bool]:
         value = args[position]
         if not (isinstance(value, Tensor) and value.requires_grad):
             data = value.data if isinstance(value, Tensor) else np.asarray(value)
-            if data.dtype.kind != "f":
+            if data.dtype.kind not in "fc":  # integers: float64; complex stays complex
                 data = data.astype(np.float64)
             prepared[position] = Tensor(data, requires_grad=True)
     return prepared, nested

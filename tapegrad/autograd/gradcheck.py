@@ -9,6 +9,7 @@ from tapegrad.autograd.grad import grad
 from tapegrad.creation import zeros_like
 from tapegrad.grad_mode import enable_grad, no_grad
 from tapegrad.routines import concatenate
+from tapegrad.surface.complex import view_as_complex, view_as_real
 from tapegrad.tensor import Tensor
 
 
@@ -28,6 +29,10 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
     differences ``(f(x + eps) - f(x - eps)) / (2 eps)``. They must agree within
     ``atol + rtol * |numeric|`` element by element.
 
+    Complex inputs (copied to complex128) and outputs are checked as pairs of reals, as
+    PyTorch's gradcheck does: the real and imaginary parts are perturbed one at a time, so
+    an element ``(..., 0)`` in an error is a real part, ``(..., 1)`` an imaginary part.
+
     >>> import tapegrad as tg
     >>> x = tg.tensor([0.5, -1.0], requires_grad=True)
     >>> tg.gradcheck(lambda t: (t * t).tanh(), x)
@@ -35,6 +40,8 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
     """
     inputs, checked = _float64_inputs(inputs, "gradcheck")
     output = _single_output(fn(*inputs))
+    if output.is_complex() or any(inputs[i].is_complex() for i in checked):
+        return gradcheck(*_on_real_pairs(fn, inputs), eps=eps, atol=atol, rtol=rtol)
     analytic = _analytic_jacobians(output, [inputs[i] for i in checked])
     for jacobian, input_index in zip(analytic, checked):
         tensor = inputs[input_index]
@@ -57,7 +64,8 @@ def _float64_inputs(inputs, op: str) -> tuple[list, list]:
     """Float64 copies of the tensors (the caller's stay as they are), and the positions of
     those that require grad: the ones to check."""
     inputs = [
-        Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
+        Tensor(x.data.astype(np.complex128 if x.is_complex() else np.float64),
+               requires_grad=x.requires_grad)
         if isinstance(x, Tensor) else x
         for x in inputs
     ]
@@ -65,6 +73,23 @@ def _float64_inputs(inputs, op: str) -> tuple[list, list]:
     if not checked:
         raise ValueError(f"{op}: no input requires grad, so there is nothing to check")
     return inputs, checked
+
+
+def _on_real_pairs(fn, inputs: list) -> list:
+    """``fn`` and its inputs with every complex tensor, input or output, as (..., 2) pairs of
+    its real and imaginary parts: a function of reals, which gradcheck knows how to check."""
+    paired = [isinstance(x, Tensor) and x.is_complex() for x in inputs]
+
+    def on_pairs(*values):
+        with enable_grad():  # fn may differentiate with respect to them (gradgradcheck)
+            values = [view_as_complex(value) if pair else value
+                      for value, pair in zip(values, paired)]
+        output = _single_output(fn(*values))
+        return view_as_real(output) if output.is_complex() else output
+
+    pairs = [view_as_real(x.detach()).requires_grad_(x.requires_grad) if pair else x
+             for x, pair in zip(inputs, paired)]
+    return [on_pairs, *pairs]
 
 
 def _single_output(output) -> Tensor:
@@ -114,10 +139,14 @@ def gradgradcheck(fn, *inputs, grad_outputs=None, eps: float = 1e-6, atol: float
     """
     inputs, checked = _float64_inputs(inputs, "gradgradcheck")
     output = _single_output(fn(*inputs))
+    dtype = np.complex128 if output.is_complex() else np.float64
     if grad_outputs is None:
-        weights = np.random.default_rng(0).standard_normal(output.shape)
+        random = np.random.default_rng(0)
+        weights = random.standard_normal(output.shape).astype(dtype)
+        if output.is_complex():
+            weights += 1j * random.standard_normal(output.shape)
     else:
-        weights = np.asarray(getattr(grad_outputs, "data", grad_outputs), dtype=np.float64)
+        weights = np.asarray(getattr(grad_outputs, "data", grad_outputs), dtype=dtype)
     weights = Tensor(weights, requires_grad=True)
     count = len(inputs)
 

@@ -8,7 +8,9 @@ import numpy as np
 from tapegrad import routines
 from tapegrad.numpy_api import reductions
 from tapegrad.numpy_api.common import as_tensor, refuse
+from tapegrad.ops.complex import Angle
 from tapegrad.ops.logarithms import Cbrt
+from tapegrad.tensor_core import wrap
 
 
 def cbrt(x):
@@ -44,44 +46,90 @@ def copysign(x1, x2):
     return routines.copysign(x if x.dtype.kind in "fc" else x.astype(np.float64), x2)
 
 
-def _real_only(name):
-    def check(x):
-        x = as_tensor(x)
-        if x.dtype.kind == "c":
-            raise TypeError(f"numpy.{name}: complex tensors are not supported by tapegrad yet")
-        return x
-    return check
-
-
 def real(val):
-    """``np.real``: a real tensor is its own real part (the same tensor, as NumPy's view).
+    """``np.real``: the real part; a real tensor is its own (the same tensor, as NumPy's
+    view).
 
     >>> import tapegrad as tg
-    >>> np.real(tg.tensor([1.0]))
+    >>> np.real(tg.tensor([1.0 + 2j]))
     tensor([1.])
     """
-    return _real_only("real")(val)
+    return as_tensor(val).real
 
 
 def imag(val):
-    """``np.imag``: a real tensor's imaginary part is zeros (no gradient).
+    """``np.imag``: the imaginary part; a real tensor's is zeros (with no gradient), as
+    NumPy's.
 
     >>> import tapegrad as tg
     >>> np.imag(tg.tensor([1.0]))
     tensor([0.])
     """
-    x = _real_only("imag")(val)
-    return x.new_zeros(x.shape)
+    x = as_tensor(val)
+    return x.imag if x.dtype.kind == "c" else x.new_zeros(x.shape)
 
 
 def conjugate(x):
-    """``np.conj``: a real tensor is its own conjugate.
+    """``np.conj``: the complex conjugate; a real tensor is its own.
 
     >>> import tapegrad as tg
-    >>> np.conj(tg.tensor([1.0]))
-    tensor([1.])
+    >>> np.conj(tg.tensor([1.0 + 2j]))
+    tensor([1.-2.j])
     """
-    return _real_only("conjugate")(x)
+    return as_tensor(x).conj()
+
+
+def angle(z, deg=False):
+    """``np.angle``: the angle in radians (degrees with ``deg=True``); real tensors give 0 or
+    pi, integers float64 (NumPy's dtypes).
+
+    >>> import tapegrad as tg
+    >>> np.angle(tg.tensor([1j, -1.0]), deg=True)
+    tensor([ 90., 180.])
+    """
+    z = as_tensor(z)
+    angles = Angle.apply(z if z.dtype.kind in "fc" else z.astype(np.float64))
+    return angles * (180 / np.pi) if deg else angles
+
+
+def iscomplexobj(x):
+    """``np.iscomplexobj``: whether the dtype is complex (a Python bool).
+
+    >>> import tapegrad as tg
+    >>> np.iscomplexobj(tg.tensor([1.0 + 0j])), np.iscomplexobj(tg.tensor([1.0]))
+    (True, False)
+    """
+    return as_tensor(x).dtype.kind == "c"
+
+
+def isrealobj(x):
+    """``np.isrealobj``: whether the dtype is not complex (a Python bool).
+
+    >>> import tapegrad as tg
+    >>> np.isrealobj(tg.tensor([1.0]))
+    True
+    """
+    return not iscomplexobj(x)
+
+
+def iscomplex(x):
+    """``np.iscomplex``: elementwise, whether the imaginary part is nonzero (no gradient).
+
+    >>> import tapegrad as tg
+    >>> np.iscomplex(tg.tensor([1.0 + 0j, 1j]))
+    tensor([False,  True])
+    """
+    return wrap(np.asarray(np.iscomplex(as_tensor(x)._data)))
+
+
+def isreal(x):
+    """``np.isreal``: elementwise, whether the imaginary part is zero (no gradient).
+
+    >>> import tapegrad as tg
+    >>> np.isreal(tg.tensor([1.0 + 0j, 1j]))
+    tensor([ True, False])
+    """
+    return wrap(np.asarray(np.isreal(as_tensor(x)._data)))
 
 
 # ------------------------------------------------------------------ ufunc.reduce / accumulate

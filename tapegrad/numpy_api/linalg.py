@@ -43,7 +43,7 @@ def dot(a, b, out=None):
 
 
 def vdot(a, b):
-    """``np.vdot``: the dot product of the flattened operands.
+    """``np.vdot``: the dot product of the flattened operands, the first one conjugated.
 
     >>> import tapegrad as tg
     >>> np.vdot(tg.ones(2, 2), tg.ones(4))
@@ -52,7 +52,7 @@ def vdot(a, b):
     x, y = as_tensor(a).reshape(-1), as_tensor(b).reshape(-1)
     if x.shape != y.shape:
         raise ValueError(f"numpy.vdot: vectors of sizes {x.shape[0]} and {y.shape[0]} differ")
-    return (x * y).sum()
+    return (x.conj() * y).sum()
 
 
 def inner(a, b):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 from tapegrad.ops.chain_rule import over_keeping_zeros, times_keeping_zeros
 
@@ -12,6 +13,7 @@ class Add(Function):
     """z = x + y;  dL/dx = dL/dz,  dL/dy = dL/dz"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, y):
@@ -25,6 +27,7 @@ class Sub(Function):
     """z = x - y;  dL/dx = dL/dz,  dL/dy = -dL/dz"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, y):
@@ -38,6 +41,7 @@ class Mul(Function):
     """z = x * y;  dL/dx = dL/dz * y,  dL/dy = dL/dz * x"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0, 1)
     saved_for_gradient_of = (1, 0)  # x is read for dL/dy only, y for dL/dx only
 
@@ -55,6 +59,7 @@ class Div(Function):
     """z = x / y;  dL/dx = dL/dz / y,  dL/dy = -dL/dz * z / y"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (1, "output")
     saved_for_gradient_of = (None, 1)  # z is read for dL/dy only
 
@@ -75,6 +80,7 @@ class Neg(Function):
     """z = -x;  dL/dx = -dL/dz"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x):
@@ -92,6 +98,7 @@ class Pow(Function):
     """
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0, 1, "output")
     saved_for_gradient_of = (None, 0, 1)  # y is read for dL/dx only, z for dL/dy only
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 from tapegrad.ops.indexing import Index
 
@@ -12,6 +13,7 @@ class IndexPut(Function):
     """y = x with y[index] = value;  dL/dx = dL/dy with 0 at index, dL/dvalue = dL/dy[index]"""
 
     __slots__ = ("index",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, value, index):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 
 
@@ -18,6 +19,7 @@ class Cumsum(Function):
     """y_i = x_0 + ... + x_i along axis;  dL/dx_i = dL/dy_i + ... + dL/dy_last (reversed cumsum)"""
 
     __slots__ = ("axis",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, axis):
@@ -37,6 +39,7 @@ class Cumprod(Function):
     """
 
     __slots__ = ("axis",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0, "output")
 
     def forward(self, x, axis):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC, conj
 from tapegrad.function import Function
 
 
@@ -34,6 +35,7 @@ class Inverse(Function):
     """Y = A^-1;  dL/dA = -Y^T (dL/dY) Y^T"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ("output",)
 
     def forward(self, a):
@@ -50,6 +52,7 @@ class Determinant(Function):
     """d = det(A);  dL/dA = dL/dd * d * A^-T   (A must be invertible for the gradient)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0, "output")
 
     def forward(self, a):
@@ -63,7 +66,8 @@ class Determinant(Function):
 
 
 class LogAbsDeterminant(Function):
-    """y = log|det(A)|;  dL/dA = dL/dy * A^-T"""
+    """y = log|det(A)|;  dL/dA = dL/dy * A^-T   (conj(A^-T) for complex A, PyTorch's
+    convention: y is real and not holomorphic in A)"""
 
     __slots__ = ()
     saved_roles = (0,)
@@ -74,7 +78,10 @@ class LogAbsDeterminant(Function):
 
     def backward(self, grad):
         (a,) = self.saved
-        return grad[..., None, None] * _mT(np.linalg.inv(a))
+        inverse_transposed = _mT(np.linalg.inv(a))
+        if a.dtype.kind == "c":
+            inverse_transposed = conj(inverse_transposed)
+        return grad[..., None, None] * inverse_transposed
 
 
 class Solve(Function):
@@ -82,6 +89,7 @@ class Solve(Function):
     dL/dB = A^-T dL/dX,  dL/dA = -(dL/dB) X^T"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0, "output")
 
     def forward(self, a, b):

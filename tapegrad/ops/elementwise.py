@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import AS_WRITTEN, HOLOMORPHIC
 from tapegrad.function import Function
 from tapegrad.ops.chain_rule import over_keeping_zeros, times_keeping_zeros
+from tapegrad.ops.complex import complex_unit
 
 
 class Exp(Function):
     """y = exp(x);  dL/dx = dL/dy * y"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ("output",)
 
     def forward(self, x):
@@ -29,6 +32,7 @@ class Log(Function):
     """y = log(x);  dL/dx = dL/dy / x"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -44,6 +48,7 @@ class Sqrt(Function):
     """y = sqrt(x);  dL/dx = dL/dy / (2 * y)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ("output",)
 
     def forward(self, x):
@@ -68,6 +73,8 @@ class Abs(Function):
 
     def backward(self, grad):
         (x,) = self.saved
+        if x.dtype.kind == "c":  # |z|'s gradient is z / |z| (PyTorch's sgn)
+            return grad * complex_unit(x)
         # The sign as (x > 0) - (x < 0), which is 0 at nan as PyTorch's; np.sign(nan) is nan.
         return grad * ((x > 0).astype(grad.dtype) - (x < 0).astype(grad.dtype))
 
@@ -76,6 +83,7 @@ class Tanh(Function):
     """y = tanh(x);  dL/dx = dL/dy * (1 - y**2)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ("output",)
 
     def forward(self, x):
@@ -92,6 +100,7 @@ class Sigmoid(Function):
     """y = 1 / (1 + exp(-x));  dL/dx = dL/dy * y * (1 - y)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ("output",)
 
     def forward(self, x):
@@ -111,6 +120,8 @@ def stable_sigmoid(x):
     >>> stable_sigmoid(np.array([-1e4, 0.0, 1e4]))
     array([0. , 0.5, 1. ])
     """
+    if x.dtype.kind == "c":  # no overflow to avoid by cases: |x| is not x's size here
+        return 1 / (1 + np.exp(-x))
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
@@ -137,6 +148,7 @@ class Sin(Function):
     """y = sin(x);  dL/dx = dL/dy * cos(x)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -152,6 +164,7 @@ class Cos(Function):
     """y = cos(x);  dL/dx = -dL/dy * sin(x)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -167,6 +180,7 @@ class Log1p(Function):
     """y = log(1 + x);  dL/dx = dL/dy / (1 + x)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -182,6 +196,7 @@ class Expm1(Function):
     """y = exp(x) - 1;  dL/dx = dL/dy * (y + 1)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ("output",)
 
     def forward(self, x):
@@ -218,9 +233,10 @@ class Clip(Function):
 
 
 class Cast(Function):
-    """y = x as another dtype;  dL/dx = dL/dy as x's dtype"""
+    """y = x as another dtype;  dL/dx = dL/dy as x's dtype (its real part for a real x)"""
 
     __slots__ = ("input_dtype",)
+    complex_gradients = AS_WRITTEN
     saved_roles = ()
 
     def forward(self, x, dtype):
@@ -228,6 +244,8 @@ class Cast(Function):
         return x.astype(dtype)
 
     def backward(self, grad):
+        if grad.dtype.kind == "c" and self.input_dtype.kind != "c":
+            grad = grad.real  # a real x gets the real part (PyTorch's rule)
         return grad.astype(self.input_dtype)
 
 
@@ -235,6 +253,7 @@ class Rsqrt(Function):
     """y = 1 / sqrt(x);  dL/dx = -dL/dy * y**3 / 2"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ("output",)
 
     def forward(self, x):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 
 _BASIC_INDEX_TYPES = (int, np.integer, slice, type(None), type(Ellipsis))
@@ -23,6 +24,7 @@ class Index(Function):
     """y = x[index];  dL/dx = zeros like x with dL/dy added at index (repeated picks add up)"""
 
     __slots__ = ("input_shape", "index")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, index):
@@ -37,6 +39,7 @@ class IndexAdd(Function):
     """y = zeros(shape) with x added at index (Index's backward);  dL/dx = dL/dy[index]"""
 
     __slots__ = ("index",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, shape, index):
@@ -56,6 +59,7 @@ class Gather(Function):
     """y[i][j] = x[index[i][j]][j] along axis;  dL/dx = dL/dy scatter-added back at index"""
 
     __slots__ = ("input_shape", "axis", "index")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, index, axis):
@@ -80,6 +84,7 @@ class GatherAdd(Function):
     dL/dx = gather(dL/dy, axis, index)"""
 
     __slots__ = ("index", "axis")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, shape, index, axis):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 
 
@@ -15,6 +16,7 @@ class Matmul(Function):
     """
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0, 1)
 
     def forward(self, x, y):
@@ -55,6 +57,7 @@ class Linear(Function):
     """
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0, 1)
 
     def forward(self, x, weight, bias=None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 from tapegrad.ops.chain_rule import over_keeping_zeros
 
@@ -19,6 +20,7 @@ class Log2(Function):
     """y = log2(x);  dL/dx = dL/dy / (x * ln 2)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -34,6 +36,7 @@ class Log10(Function):
     """y = log10(x);  dL/dx = dL/dy / (x * ln 10)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):

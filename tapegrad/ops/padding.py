@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 
 
@@ -30,6 +31,7 @@ class PickByAxes(Function):
     dL/dx[j_0, ...] = sum of dL/dy[i_0, ...] over the positions with map_k[i_k] = j_k"""
 
     __slots__ = ("maps", "input_shape")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, maps):
@@ -45,6 +47,7 @@ class AddByAxes(Function):
     dL/dx[i_0, ...] = dL/dy[map_0[i_0], ...]"""
 
     __slots__ = ("maps",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, maps, shape):

@@ -13,6 +13,7 @@ import string
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 from tapegrad.ops.reduction import norm_gradient, vector_norm
 
@@ -22,6 +23,7 @@ class UnaryEinsum(Function):
     broadcast over the letters summed away"""
 
     __slots__ = ("inputs", "output", "input_shape")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, inputs: tuple, output: str):
@@ -37,6 +39,7 @@ class BinaryEinsum(Function):
     dL/dy = einsum("z,x->y", dL/dz, x)   (broadcast over letters only the operand has)"""
 
     __slots__ = ("inputs", "output")
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0, 1)
 
     def forward(self, x, y, inputs: tuple, output: str):
@@ -175,6 +178,9 @@ class Cdist(Function):
                              f"M, got shapes {x1.shape} and {x2.shape}")
         if p < 0:
             raise ValueError(f"Cdist: p must be >= 0, got {p}")
+        if x1.dtype.kind == "c" or x2.dtype.kind == "c":
+            raise TypeError(f"Cdist: only real inputs are supported (as PyTorch's cdist), got "
+                            f"dtypes {x1.dtype} and {x2.dtype}")
         self.p = p
         differences = x1[..., :, None, :] - x2[..., None, :, :]
         with np.errstate(divide="ignore"):
@@ -197,6 +203,7 @@ class Trace(Function):
     """y = sum of x[i, i];  dL/dx = dL/dy on the diagonal, 0 elsewhere"""
 
     __slots__ = ("input_shape",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x):

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 from tapegrad.tensor_core import TensorCore
 
@@ -61,6 +62,7 @@ class Sum(Function):
     """y = sum(x over axis);  dL/dx = dL/dy broadcast back over the summed axes"""
 
     __slots__ = ("input_shape", "axis", "keepdims")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, axis=None, keepdims=False):
@@ -76,6 +78,7 @@ class Mean(Function):
     """y = mean(x over axis);  dL/dx = dL/dy / n,  n = elements per mean (broadcast back)"""
 
     __slots__ = ("input_shape", "axis", "keepdims", "count")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, axis=None, keepdims=False):
@@ -137,6 +140,7 @@ class Prod(Function):
     """
 
     __slots__ = ("axis", "keepdims")
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x, axis=None, keepdims=False):
@@ -199,7 +203,8 @@ class Var(Function):
     dL/dx = dL/dy * 2 (x - m) / (n - ddof)
 
     x - mean(x) is exactly 0 for a group of equal values (see ``centered``), so the variance
-    there is exactly 0, as PyTorch's.
+    there is exactly 0, as PyTorch's. For complex x the squares are |x - m|**2 (a real
+    variance, NumPy's and PyTorch's), and the same formula is the complex gradient.
     """
 
     __slots__ = ("axis", "ddof", "keepdims")
@@ -209,8 +214,10 @@ class Var(Function):
         self.axis, self.ddof, self.keepdims = axis, ddof, keepdims
         deviations = centered(x, normalize_axes(axis, x.ndim))
         self.save_for_backward(x, deviations)
+        squares = deviations * (deviations.conj() if deviations.dtype.kind == "c" else
+                                deviations)
         with np.errstate(divide="ignore", invalid="ignore"):  # n = ddof: nan, as in PyTorch
-            return np.sum(deviations * deviations, axis=axis, keepdims=keepdims) / (
+            return np.sum(squares.real, axis=axis, keepdims=keepdims) / (
                 _count(x, axis) - ddof)
 
     def backward(self, grad):
@@ -338,7 +345,8 @@ def vector_norm(x, p: float, axis=None, keepdims: bool = False):
     if p == 1:
         return np.asarray(np.sum(magnitudes, axis=axis, keepdims=keepdims))
     if p == 2:
-        return np.asarray(np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims)))
+        squares = (x * x.conj()).real if x.dtype.kind == "c" else x * x  # |x|**2
+        return np.asarray(np.sqrt(np.sum(squares, axis=axis, keepdims=keepdims)))
     with np.errstate(divide="ignore"):  # a negative p of a zero element: 0 ** p = inf
         return np.asarray(np.sum(magnitudes ** p, axis=axis, keepdims=keepdims) ** (1 / p))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 from tapegrad.ops.indexing import Index
 
@@ -19,6 +20,7 @@ class Scatter(Function):
     dL/dsrc = dL/dy[positions]"""
 
     __slots__ = ("positions",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, src, positions):

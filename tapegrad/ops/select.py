@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 
 
@@ -54,6 +55,7 @@ class Where(Function):
     """
 
     __slots__ = ("condition",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, y, condition):

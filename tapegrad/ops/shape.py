@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 
 
@@ -12,6 +13,7 @@ class Reshape(Function):
     """y = x viewed with a new shape;  dL/dx = dL/dy reshaped to x's shape"""
 
     __slots__ = ("input_shape",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, shape):
@@ -26,6 +28,7 @@ class Permute(Function):
     """y = x with its axes reordered;  dL/dx = dL/dy with the inverse order"""
 
     __slots__ = ("axes",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, axes):
@@ -49,6 +52,7 @@ class Expand(Function):
     """
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, shape):
@@ -62,6 +66,7 @@ class Concatenate(Function):
     """y = the inputs joined along axis;  dL/dx_i = the slice of dL/dy where x_i went"""
 
     __slots__ = ("axis", "sizes")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, *arrays, axis=0):
@@ -80,6 +85,7 @@ class Stack(Function):
     """y = the inputs stacked along a new axis;  dL/dx_i = dL/dy[..., i, ...] on that axis"""
 
     __slots__ = ("axis",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, *arrays, axis=0):
@@ -97,6 +103,7 @@ class Pad(Function):
     dL/dx = dL/dy without the borders"""
 
     __slots__ = ("inside",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, pad_width, value=0):
@@ -115,6 +122,7 @@ class Tile(Function):
     """y = x repeated reps times along each axis (np.tile);  dL/dx = dL/dy summed over copies"""
 
     __slots__ = ("input_shape", "reps")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, reps):

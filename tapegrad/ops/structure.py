@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 
 
@@ -17,6 +18,7 @@ class Flip(Function):
     """y = x reversed along axes;  dL/dx = dL/dy reversed along the same axes"""
 
     __slots__ = ("axes",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, axes):
@@ -33,6 +35,7 @@ class Roll(Function):
     dL/dx = dL/dy shifted back by -shifts"""
 
     __slots__ = ("shifts", "axes")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, shifts, axes=None):
@@ -50,6 +53,7 @@ class Tril(Function):
     dL/dx = tril(dL/dy, k)"""
 
     __slots__ = ("k",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, k=0):
@@ -65,6 +69,7 @@ class Triu(Function):
     dL/dx = triu(dL/dy, k)"""
 
     __slots__ = ("k",)
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, k=0):
@@ -80,6 +85,7 @@ class Diagonal(Function):
     dL/dx = zeros like x with dL/dy on that diagonal"""
 
     __slots__ = ("input_shape", "offset", "axis1", "axis2")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, offset=0, axis1=0, axis2=1):
@@ -103,6 +109,7 @@ class DiagonalEmbed(Function):
     adjoint, and diag_embed);  dL/dx = diagonal(dL/dy, offset, axis1, axis2)"""
 
     __slots__ = ("offset", "axis1", "axis2")
+    complex_gradients = HOLOMORPHIC
     saved_roles = ()
 
     def forward(self, x, shape, offset=0, axis1=0, axis2=1):

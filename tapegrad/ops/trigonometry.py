@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapegrad.complex_gradients import HOLOMORPHIC
 from tapegrad.function import Function
 
 
@@ -16,6 +17,7 @@ class Tan(Function):
     """y = tan(x);  dL/dx = dL/dy * (1 + y**2)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = ("output",)
 
     def forward(self, x):
@@ -32,6 +34,7 @@ class Arcsin(Function):
     """y = arcsin(x);  dL/dx = dL/dy / sqrt(1 - x**2)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -47,6 +50,7 @@ class Arccos(Function):
     """y = arccos(x);  dL/dx = -dL/dy / sqrt(1 - x**2)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -62,6 +66,7 @@ class Arctan(Function):
     """y = arctan(x);  dL/dx = dL/dy / (1 + x**2)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -77,6 +82,7 @@ class Sinh(Function):
     """y = sinh(x);  dL/dx = dL/dy * cosh(x)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -92,6 +98,7 @@ class Cosh(Function):
     """y = cosh(x);  dL/dx = dL/dy * sinh(x)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -107,6 +114,7 @@ class Arcsinh(Function):
     """y = arcsinh(x);  dL/dx = dL/dy / sqrt(x**2 + 1)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -119,9 +127,11 @@ class Arcsinh(Function):
 
 
 class Arccosh(Function):
-    """y = arccosh(x);  dL/dx = dL/dy / sqrt(x**2 - 1)"""
+    """y = arccosh(x);  dL/dx = dL/dy / (sqrt(x - 1) sqrt(x + 1))   (sqrt(x**2 - 1) for real
+    x >= 1; the product keeps the sign right for complex x)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):
@@ -130,13 +140,14 @@ class Arccosh(Function):
 
     def backward(self, grad):
         (x,) = self.saved
-        return grad / np.sqrt(x * x - 1)
+        return grad / (np.sqrt(x - 1) * np.sqrt(x + 1))
 
 
 class Arctanh(Function):
     """y = arctanh(x);  dL/dx = dL/dy / (1 - x**2)"""
 
     __slots__ = ()
+    complex_gradients = HOLOMORPHIC
     saved_roles = (0,)
 
     def forward(self, x):

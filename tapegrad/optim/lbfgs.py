@@ -161,6 +161,11 @@ class LBFGS(Optimizer):
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
+        for param in self._params:
+            if param.dtype.kind == "c":
+                raise TypeError(f"LBFGS: complex parameters are not supported (got one of "
+                                f"shape {tuple(param.shape)}); optimize tg.view_as_real's "
+                                "real pairs instead")
 
     def _flat_grad(self) -> np.ndarray:
         return np.concatenate([

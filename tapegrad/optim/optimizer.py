@@ -19,7 +19,7 @@ import numpy as np
 from tapegrad import backend
 from tapegrad.grad_mode import enable_grad
 from tapegrad.tensor import Tensor
-from tapegrad.tensor_core import increment_version
+from tapegrad.tensor_core import increment_version, wrap
 
 
 def _describe(param: Tensor, index: int, group_index: int) -> str:
@@ -203,9 +203,28 @@ class Optimizer:
                 gradient = param.accumulated_grad
                 if gradient is None:
                     continue
-                self._update(param, gradient, self.state[param], group)
+                if param._data.dtype.kind == "c":
+                    self._update_complex(param, gradient, self.state[param], group)
+                else:
+                    self._update(param, gradient, self.state[param], group)
                 increment_version(param)  # a graph that saved param must see the change
         return loss
+
+    def _update_complex(self, param: Tensor, grad, state: dict[str, Any],
+                        group: dict[str, Any]) -> None:
+        """``_update`` of a complex parameter as PyTorch's optimizers do it, through
+        ``view_as_real``: the real and imaginary parts are two reals to the update rule (so
+        Adam squares each, not the complex number). The state stays complex, of the
+        parameter's shape, as PyTorch's."""
+        real_dtype = np.empty(0, param._data.dtype).real.dtype
+        pairs, grad_pairs = as_real_pairs(param, grad, real_dtype)
+        state_pairs = {key: value.view(real_dtype) if _is_complex_array(value) else value
+                       for key, value in state.items()}
+        self._update(pairs, grad_pairs, state_pairs, group)
+        for key, value in state_pairs.items():
+            paired = isinstance(value, np.ndarray) and value.shape == pairs.shape and \
+                value.dtype == real_dtype
+            state[key] = value.view(param._data.dtype) if paired else value
 
     def _update(self, param: Tensor, grad, state: dict[str, Any], group: dict[str, Any]):
         """Change ``param.data`` in place from ``grad`` (never modify ``grad`` itself)."""
@@ -366,17 +385,31 @@ class Optimizer:
             raise ValueError(f"{where} has shape {value.shape}, the parameter has shape "
                              f"{param.shape}")
         kind = np.dtype(value.dtype).kind
-        if kind not in "biuf":
+        floating = "fc" if param.dtype.kind == "c" else "f"  # complex state: complex params
+        if kind not in "biu" + floating:
             raise ValueError(f"{where} has dtype {value.dtype}, expected numbers (bools, "
                              f"integers, or floats, which become {param.dtype})")
         # Floating state follows the parameter's dtype, as in PyTorch.
         with np.errstate(over="ignore"):  # overflow is checked just below
             array = backend.array_module(param.data).array(
-                value, dtype=param.dtype if kind == "f" else None)
-        if kind == "f" and _count_finite(array) != _count_finite(value):
+                value, dtype=param.dtype if kind in floating else None)
+        if kind in floating and _count_finite(array) != _count_finite(value):
             raise ValueError(f"{where} holds values too large for the parameter's "
                              f"{param.dtype}")
         return array
+
+
+def as_real_pairs(param: Tensor, grad, real_dtype) -> tuple:
+    """A complex parameter (as a tensor) and its gradient as real arrays of interleaved
+    (real, imaginary) pairs sharing their memory, the last axis twice as long."""
+    if not param._data.flags.c_contiguous:  # the update must write into param's own memory
+        raise ValueError(f"optimizer: a complex parameter must be contiguous to be updated in "
+                         f"place; this one of shape {tuple(param.shape)} is not")
+    return wrap(param._data.view(real_dtype)), np.ascontiguousarray(grad).view(real_dtype)
+
+
+def _is_complex_array(value) -> bool:
+    return isinstance(value, np.ndarray) and value.dtype.kind == "c"
 
 
 def check_non_negative(group: dict[str, Any], *names: str) -> None:

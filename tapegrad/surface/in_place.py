@@ -104,7 +104,7 @@ def _indexed_base(view: TensorCore, name: str) -> tuple:
     """The live tensor ``view`` indexes, and the index; or PyTorch's error for a leaf's view,
     or a clear one where tapegrad cannot rebase."""
     node = view.grad_fn
-    parent = node._parents[0] if type(node) is Index else None
+    parent = node._parents[0] if isinstance(node, Index) else None  # complex: a subclass
     if isinstance(parent, TensorCore):
         raise RuntimeError(
             f"{name}: a view of a leaf Variable that requires grad is being used in an "
@@ -114,7 +114,7 @@ def _indexed_base(view: TensorCore, name: str) -> tuple:
     if base is None:
         raise RuntimeError(
             f"{name}: this tensor is a view of another one's storage, made by "
-            f"{'an op other than indexing' if type(node) is not Index else 'indexing'}"
+            f"{'indexing' if isinstance(node, Index) else 'an op other than indexing'}"
             " of a tensor that tapegrad cannot rebase (reshape, transpose, detach, or a "
             "tensor outside the graph): changing it in place while grad mode records it is "
             "not supported. Assign through the base instead (base[index] = value), or "

@@ -13,7 +13,7 @@ import numpy as np
 from tapegrad.arguments import AxisError, checked_axis, shape_args
 from tapegrad.ops.shape import Concatenate, Expand, Permute, Reshape, Tile
 from tapegrad.ops.structure import Diagonal, DiagonalEmbed, Flip, Roll, Tril, Triu
-from tapegrad.tensor_core import TensorCore, wrap
+from tapegrad.tensor_core import TensorCore
 
 if TYPE_CHECKING:  # for annotations only: tensor.py builds Tensor from this class
     from tapegrad.tensor import Tensor
@@ -128,10 +128,7 @@ class ShapeMethods:
                 [0.-3.j]], dtype=complex128)
         """
         _need_matrices("mH", self._data.ndim)
-        swapped = self.transpose(-2, -1)
-        if self._data.dtype.kind != "c":
-            return swapped
-        return wrap(np.conj(swapped._data))  # complex tensors never require grad
+        return self.transpose(-2, -1).conj()
 
     def view(self, *shape, dtype=None) -> Tensor:
         """Same data in a new shape (PyTorch's ``view``); one size may be -1.
