@@ -32,12 +32,15 @@ import time
 ENGINE_LABELS = {
     "tapegrad": "tapegrad",
     "torch": "PyTorch (CPU)",
+    "jax_jit": "JAX (jit)",
+    "jax_eager": "JAX (eager)",
     "autograd": "HIPS autograd",
     "mygrad": "MyGrad",
     "micrograd": "micrograd",
     "numpy": "NumPy by hand (floor)",
 }
-ENGINE_PACKAGES = {"tapegrad": "tapegrad", "torch": "torch", "autograd": "autograd",
+ENGINE_PACKAGES = {"tapegrad": "tapegrad", "torch": "torch", "jax_jit": "jax",
+                   "jax_eager": "jax", "autograd": "autograd",
                    "mygrad": "mygrad", "micrograd": "micrograd", "numpy": "numpy"}
 
 # Set on some CI machines; they slow NumPy's BLAS 1.2-1.8x, so figures are taken both ways.

@@ -197,18 +197,17 @@ def cells(figures: dict, engine: str, options: dict) -> list:
 
 
 def targets(figures: dict, options: dict) -> list:
-    """W3: no slower than PyTorch (and so some 5,000× faster than micrograd)."""
+    """W3: at most 0.7× PyTorch's time; micrograd's, for reference."""
     def seconds(engine):
         values = figures.get(engine)
         return values[0] if isinstance(values, list) else None
 
     speedup = ratio(seconds("micrograd"), seconds("tapegrad"))
-    return [ratio_target("tapegrad's time ≤ PyTorch's", seconds("tapegrad"), seconds("torch"),
-                         "PyTorch", at_most=1.0),
-            ("tapegrad ≥ 5,000× faster than micrograd",
+    return [ratio_target("tapegrad's time ≤ 0.7× PyTorch's", seconds("tapegrad"),
+                         seconds("torch"), "PyTorch", at_most=0.7),
+            ("for reference, not a target: micrograd",
              "n/a (micrograd not measured)" if speedup is None else
-             f"{'met' if speedup >= 5000 else 'NOT met'} (micrograd takes {speedup:,.0f}× "
-             "tapegrad's time)")]
+             f"micrograd takes {speedup:,.0f}× tapegrad's time")]
 
 
 if __name__ == "__main__":
