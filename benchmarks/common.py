@@ -5,10 +5,11 @@ graph of Python objects costs Python's cycle collector time in proportion to eve
 alive in the process, and PyTorch alone brings some 150,000 objects.
 
 A workload module (``overhead``, ``mlp``, ``gemm``, ``loaded``, ``moons``, ``long_chain``,
-``cnn``, ``transformer``, ``lstm``, ``memory``) defines ``TITLE``, ``ENGINES`` (engine name -> one measured run, returning a tuple of
-figures), ``OPTIONS`` and ``QUICK`` (its size options, full and tiny), ``WARMUP``,
-``FRESH_PROCESS`` (one sample per process, for peak memory), ``SINGLE_RUN`` (engines too slow
-to repeat), ``HEADERS``, ``cells`` and ``targets``; ``workload_main`` gives it a command line.
+``cnn``, ``transformer``, ``lstm``, ``memory``) defines ``TITLE``, ``ENGINES`` (engine name
+-> one measured run, returning a tuple of figures), ``OPTIONS`` and ``QUICK`` (its size
+options, full and tiny), ``WARMUP``, ``FRESH_PROCESS`` (one sample per process, for peak
+memory), ``SINGLE_RUN`` (engines too slow to repeat), ``HEADERS``, ``cells`` and
+``targets``; ``workload_main`` gives it a command line.
 """
 
 from __future__ import annotations
