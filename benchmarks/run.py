@@ -195,8 +195,9 @@ def machine_section(variants: dict, rounds: int, repeats: int) -> str:
         f"- not installed, so not measured: {', '.join(missing) or 'none'}",
         f"- each figure: the median of {rounds} rounds × {repeats} timed run(s), engines and "
         "environments interleaved round by round, each engine in a process of its own, after "
-        "an untimed warmup run and with a full garbage collection before each timed run; W4 and "
-        f"memory take one sample per fresh process, so {rounds}; runs marked \"(1 run)\" take "
+        "an untimed warmup run and with a full garbage collection before each timed run; W4, "
+        "memory and W2 under load take one sample per fresh process (the last with untimed "
+        f"settling steps instead of a warmup run), so {rounds}; runs marked \"(1 run)\" take "
         "minutes and were timed once",
         "- × tapegrad: the engine's figure divided by tapegrad's. For seconds, µs and bytes, "
         "above 1 means tapegrad is better; for steps per second, above 1 means the engine is "
