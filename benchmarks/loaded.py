@@ -15,6 +15,7 @@ own default thread settings.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import time
@@ -56,14 +57,8 @@ def quiet_and_loaded(engine: str, steps: int, settle_ms: int) -> tuple:
     return quiet, loaded
 
 
-def engine_run(engine: str):
-    def run(steps: int, settle_ms: int) -> tuple:
-        return quiet_and_loaded(engine, steps, settle_ms)
-
-    return run
-
-
-ENGINES = {engine: engine_run(engine) for engine in ("tapegrad", "torch", "jax_jit", "numpy")}
+ENGINES = {engine: functools.partial(quiet_and_loaded, engine)
+           for engine in ("tapegrad", "torch", "jax_jit", "numpy")}
 HEADERS = ["quiet steps/s", "loaded steps/s", "loaded ÷ quiet"]
 
 

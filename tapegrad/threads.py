@@ -41,6 +41,7 @@ class _BlasThreads:
         self.libraries = None  # threadpoolctl's controller of the BLAS libraries, once found
         self.fixed: Optional[int] = None  # set by set_num_threads; None: automatic
         self.ceiling: Optional[int] = None  # the BLAS's own count when first seen
+        self.applied: Optional[int] = None  # the count last set
         self.next_check = 0.0
         self.recent_choices: collections.deque = collections.deque(maxlen=QUIET_CHECKS)
 
@@ -63,9 +64,17 @@ class _BlasThreads:
         return self.libraries
 
     def apply(self, count: int) -> None:
+        """Give every BLAS library loaded now ``count`` threads. The libraries are looked up
+        again (about 2 ms) only when the count changes: one loaded since the last change (SciPy
+        brings its own OpenBLAS) gets the count then."""
+        if count != self.applied:
+            from threadpoolctl import ThreadpoolController
+
+            self.libraries = ThreadpoolController().select(user_api="blas")
         for library in self.libraries.lib_controllers:
             if library.get_num_threads() != count:
                 library.set_num_threads(count)
+        self.applied = count
 
 
 _state = _BlasThreads()

@@ -15,9 +15,16 @@ threadpoolctl = pytest.importorskip("threadpoolctl")
 
 
 def blas_thread_counts() -> set:
-    """What threadpoolctl reports for the BLAS libraries loaded in this process."""
+    """What threadpoolctl reports for NumPy's BLAS (and SciPy's, if loaded) in this process."""
     return {pool["num_threads"] for pool in threadpoolctl.threadpool_info()
             if pool["user_api"] == "blas"}
+
+
+def test_a_blas_loaded_after_the_first_choice_gets_the_next_one(restores_threads):
+    tg.set_num_threads(2)
+    pytest.importorskip("scipy.linalg")  # SciPy's own OpenBLAS, perhaps loaded only now
+    tg.set_num_threads(1)
+    assert blas_thread_counts() == {1}
 
 
 @pytest.fixture
