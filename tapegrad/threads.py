@@ -147,8 +147,9 @@ def follow_machine_load() -> None:
     if _state.fixed is not None or now < _state.next_check:
         return
     _state.next_check = now + CHECK_INTERVAL_SECONDS
-    others = _runnable_elsewhere()
-    if others is None or _state.controller(required=False) is None:
+    libraries = _state.controller(required=False)
+    others = None if libraries is None else _runnable_elsewhere(_state.applied or _state.ceiling)
+    if others is None:
         _state.next_check = float("inf")  # nothing to follow here: never look again
         return
     _state.recent_choices.append(min(_state.ceiling, max(1, _usable_cores() - others)))
@@ -156,15 +157,18 @@ def follow_machine_load() -> None:
     _state.apply(min(_state.recent_choices))
 
 
-def _runnable_elsewhere() -> Optional[int]:
-    """How many tasks outside this process are running or waiting for a core now (Linux)."""
+def _runnable_elsewhere(blas_threads: int) -> Optional[int]:
+    """How many tasks are running or waiting for a core now (Linux), less up to
+    ``blas_threads`` of this process's own: the caller and the BLAS's workers (which spin a
+    while after each product). Any other busy thread of this process counts as a neighbour."""
     try:
         with open("/proc/loadavg", "rb") as loadavg:
             runnable = int(loadavg.read().split()[3].split(b"/")[0])
         threads = os.listdir("/proc/self/task")
     except (OSError, ValueError, IndexError):
         return None
-    return max(0, runnable - sum(_is_running(thread) for thread in threads))
+    own = sum(_is_running(thread) for thread in threads)
+    return max(0, runnable - min(own, blas_threads))
 
 
 def _is_running(thread: str) -> bool:
