@@ -4,11 +4,12 @@ Each engine runs in a process of its own, so that no engine pays for another's i
 graph of Python objects costs Python's cycle collector time in proportion to everything else
 alive in the process, and PyTorch alone brings some 150,000 objects.
 
-A workload module (``overhead``, ``mlp``, ``moons``, ``long_chain``, ``cnn``, ``memory``)
-defines ``TITLE``, ``ENGINES`` (engine name -> one measured run, returning a tuple of
-figures), ``OPTIONS`` and ``QUICK`` (its size options, full and tiny), ``WARMUP``,
-``FRESH_PROCESS`` (one sample per process, for peak memory), ``SINGLE_RUN`` (engines too slow
-to repeat), ``HEADERS``, ``cells`` and ``targets``; ``workload_main`` gives it a command line.
+A workload module (``overhead``, ``mlp``, ``gemm``, ``loaded``, ``moons``, ``long_chain``,
+``cnn``, ``transformer``, ``lstm``, ``memory``) defines ``TITLE``, ``ENGINES`` (engine name
+-> one measured run, returning a tuple of figures), ``OPTIONS`` and ``QUICK`` (its size
+options, full and tiny), ``WARMUP``, ``FRESH_PROCESS`` (one sample per process, for peak
+memory), ``SINGLE_RUN`` (engines too slow to repeat), ``HEADERS``, ``cells`` and
+``targets``; ``workload_main`` gives it a command line.
 """
 
 from __future__ import annotations
@@ -32,12 +33,15 @@ import time
 ENGINE_LABELS = {
     "tapegrad": "tapegrad",
     "torch": "PyTorch (CPU)",
+    "jax_jit": "JAX (jit)",
+    "jax_eager": "JAX (eager)",
     "autograd": "HIPS autograd",
     "mygrad": "MyGrad",
     "micrograd": "micrograd",
     "numpy": "NumPy by hand (floor)",
 }
-ENGINE_PACKAGES = {"tapegrad": "tapegrad", "torch": "torch", "autograd": "autograd",
+ENGINE_PACKAGES = {"tapegrad": "tapegrad", "torch": "torch", "jax_jit": "jax",
+                   "jax_eager": "jax", "autograd": "autograd",
                    "mygrad": "mygrad", "micrograd": "micrograd", "numpy": "numpy"}
 
 # Set on some CI machines; they slow NumPy's BLAS 1.2-1.8x, so figures are taken both ways.

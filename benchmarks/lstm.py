@@ -94,7 +94,7 @@ cells = steps_per_second_cells
 
 
 def targets(figures: dict, options: dict) -> list:
-    """W7: at least half PyTorch's steps/s (issue 16)."""
+    """W7: at least half PyTorch's steps/s (issues 16 and 19)."""
     def speed(engine):
         return first_figure(figures, engine)
 

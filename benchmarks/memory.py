@@ -58,13 +58,13 @@ def cells(figures: dict, engine: str, options: dict) -> list:
 
 
 def targets(figures: dict, options: dict) -> list:
-    """Memory: peak RSS at most 1.2× PyTorch's."""
+    """Memory: peak RSS at most 0.3× PyTorch's."""
     def peak(engine):
         values = figures.get(engine)
         return values[0] if isinstance(values, list) else None
 
-    return [ratio_target("peak RSS ≤ 1.2× PyTorch's", peak("tapegrad"), peak("torch"),
-                         "PyTorch", at_most=1.2)]
+    return [ratio_target("peak RSS ≤ 0.3× PyTorch's", peak("tapegrad"), peak("torch"),
+                         "PyTorch", at_most=0.3)]
 
 
 if __name__ == "__main__":

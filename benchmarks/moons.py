@@ -6,19 +6,22 @@ As in micrograd's ``demo.ipynb``: ReLU hidden layers and a linear output, labels
 loss = mean(relu(1 - y * score)) + 1e-4 * sum(p * p) over every weight and bias, plain SGD on
 the whole batch with learning rate 1.0 - 0.9 * k / 100 at step k. The 100 points are
 ``make_moons(100, noise=0.1, random_state=0)``; every engine starts from the same float64
-weights (uniform in [-1, 1], biases 0, as micrograd draws them). Reports seconds for the
-whole run and the last step's loss, which every engine should agree on. micrograd takes
+weights (uniform in [-1, 1], biases 0, as micrograd draws them); JAX runs in float64 too
+(``jax_enable_x64``). Reports seconds for the whole run and the last step's loss, which every
+engine should agree on. micrograd takes
 minutes: the runner times it once (no warmup, no repeats) and says so.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 
 import numpy as np
 
 from benchmarks.common import cell, import_torch, ratio, ratio_target, workload_main
+from benchmarks.overhead import import_jax
 
 TITLE = "W3 micrograd's demo: MLP 2-16-16-1 on make_moons(100), SVM loss + L2, SGD: seconds"
 OPTIONS = {"steps": 100}
@@ -132,6 +135,39 @@ def autograd_seconds(steps: int) -> tuple:
     return time.perf_counter() - start, float(loss)
 
 
+def jax_seconds(steps: int, jit: bool = True) -> tuple:
+    """JAX: ``jax.value_and_grad`` of the same loss and the SGD update, compiled as one
+    function (``jit``, compiled in the untimed warmup run) or op by op."""
+    import jax.numpy as jnp
+
+    x, labels, weights = problem()
+    x, labels = jnp.asarray(x), jnp.asarray(labels)
+    parameters = [jnp.asarray(value) for value in weights]
+    update = _jax_update(jit)
+    start = time.perf_counter()
+    for step in range(steps):
+        parameters, loss = update(parameters, x, labels, learning_rate(step))
+    loss = float(loss)  # waits for the last step
+    return time.perf_counter() - start, loss
+
+
+@functools.cache
+def _jax_update(jit: bool):
+    jax, jnp = import_jax()
+
+    def total_loss(parameters, x, labels):
+        w1, b1, w2, b2, w3, b3 = parameters
+        hidden = jax.nn.relu(jax.nn.relu(x @ w1.T + b1) @ w2.T + b2)
+        loss = jnp.mean(jax.nn.relu(1 - labels * (hidden @ w3.T + b3)))
+        return loss + ALPHA * sum(jnp.sum(p * p) for p in parameters)
+
+    def update(parameters, x, labels, rate):
+        loss, gradient = jax.value_and_grad(total_loss)(parameters, x, labels)
+        return [p - rate * g for p, g in zip(parameters, gradient)], loss
+
+    return jax.jit(update) if jit else update
+
+
 def micrograd_seconds(steps: int) -> tuple:
     """The demo notebook's loop, as it is written there."""
     from micrograd.engine import Value
@@ -180,8 +216,10 @@ def numpy_seconds(steps: int) -> tuple:
     return time.perf_counter() - start, float(loss)
 
 
-ENGINES = {"tapegrad": tapegrad_seconds, "torch": torch_seconds, "autograd": autograd_seconds,
-           "mygrad": mygrad_seconds, "micrograd": micrograd_seconds, "numpy": numpy_seconds}
+ENGINES = {"tapegrad": tapegrad_seconds, "torch": torch_seconds,
+           "jax_jit": jax_seconds, "jax_eager": functools.partial(jax_seconds, jit=False),
+           "autograd": autograd_seconds, "mygrad": mygrad_seconds,
+           "micrograd": micrograd_seconds, "numpy": numpy_seconds}
 HEADERS = ["seconds", "× tapegrad", "last loss"]
 
 
@@ -197,18 +235,17 @@ def cells(figures: dict, engine: str, options: dict) -> list:
 
 
 def targets(figures: dict, options: dict) -> list:
-    """W3: no slower than PyTorch (and so some 5,000× faster than micrograd)."""
+    """W3: at most 0.7× PyTorch's time; micrograd's, for reference."""
     def seconds(engine):
         values = figures.get(engine)
         return values[0] if isinstance(values, list) else None
 
     speedup = ratio(seconds("micrograd"), seconds("tapegrad"))
-    return [ratio_target("tapegrad's time ≤ PyTorch's", seconds("tapegrad"), seconds("torch"),
-                         "PyTorch", at_most=1.0),
-            ("tapegrad ≥ 5,000× faster than micrograd",
+    return [ratio_target("tapegrad's time ≤ 0.7× PyTorch's", seconds("tapegrad"),
+                         seconds("torch"), "PyTorch", at_most=0.7),
+            ("for reference, not a target: micrograd",
              "n/a (micrograd not measured)" if speedup is None else
-             f"{'met' if speedup >= 5000 else 'NOT met'} (micrograd takes {speedup:,.0f}× "
-             "tapegrad's time)")]
+             f"micrograd takes {speedup:,.0f}× tapegrad's time")]
 
 
 if __name__ == "__main__":

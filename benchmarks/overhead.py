@@ -1,16 +1,20 @@
-"""W1: per-op overhead. A 10,000-op chain of add/mul/tanh on a 0-d tensor, forward and backward.
+"""W1: per-op overhead. A 10,000-op chain of add/mul/tanh on tiny tensors, forward and backward.
 
     python -m benchmarks.overhead [--ops 10000] [--repeats 5]
 
-Reports microseconds per op, forward and backward, for tapegrad and every installed peer
-(PyTorch CPU, HIPS autograd, MyGrad, micrograd) and a hand-written NumPy forward/backward on
-0-d arrays (the floor), each in a process of its own, and each one's ratio to tapegrad.
-micrograd has no tanh: it gets one written the way its engine writes ``relu``, and its
+Reports microseconds per op, forward + backward, at three tiny float64 shapes: 0-d, (1,) and
+(16, 16) (0-d alone would flatter an engine with a scalar fast path), for tapegrad and every
+installed peer (PyTorch CPU, JAX jit and eager, HIPS autograd, MyGrad, micrograd) and a
+hand-written NumPy forward/backward (the floor), each in a process of its own, and each one's
+ratio to tapegrad. Non-0-d chains start their backward from ones. JAX (eager) differentiates
+the chain op by op with ``jax.vjp``; JAX (jit) compiles it as a ``fori_loop`` (its backward
+figure is the compiled gradient, forward included). micrograd works on Python floats (0-d
+only) and has no tanh: it gets one written the way its engine writes ``relu``, and its
 recursive topological sort needs the recursion limit raised above the chain's length.
 """
-
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import time
@@ -26,12 +30,14 @@ from benchmarks.common import (
     workload_main,
 )
 
-TITLE = "W1 overhead: a chain of add/mul/tanh on a 0-d float64 tensor, µs per op"
+TITLE = "W1 overhead: a chain of add/mul/tanh on tiny float64 tensors, µs per op"
 OPTIONS = {"ops": 10_000}
 QUICK = {"ops": 300}
 WARMUP = True
 FRESH_PROCESS = False
-SINGLE_RUN = ()
+SINGLE_RUN = ("jax_eager",)  # some 0.2-0.5 ms an op: 30,000 ops take seconds
+SHAPES = ((), (1,), (16, 16))
+SHAPE_LABELS = ("0-d", "(1,)", "(16, 16)")
 
 
 def chain(y, a, b, ops: int, tanh):
@@ -47,39 +53,96 @@ def chain(y, a, b, ops: int, tanh):
     return y
 
 
-def timed_chain(a, b, ops: int, tanh) -> tuple[float, float]:
-    """One timed run on leaves a, b: the chain's forward, then its backward (freed untimed)."""
+def timed_chain(a, b, ops: int, tanh, backward=None) -> tuple[float, float]:
+    """One timed run on leaves a, b: the chain's forward, then its backward (freed untimed).
+
+    ``backward(y)`` runs the backward; by default ``y.backward()``, which needs a 0-d ``y``.
+    """
     start = time.perf_counter()
     y = chain(a, a, b, ops, tanh)
     middle = time.perf_counter()
-    y.backward()
+    y.backward() if backward is None else backward(y)
     end = time.perf_counter()
     del y
     return middle - start, end - middle
 
 
-def tapegrad_seconds(ops: int) -> tuple[float, float]:
+def tapegrad_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
     import tapegrad as tg
 
-    def leaf(value):
-        return tg.tensor(value, dtype=tg.float64, requires_grad=True)  # as every engine's
+    def leaf(value):  # float64, as every engine's
+        return tg.tensor(np.full(shape, value), dtype=tg.float64, requires_grad=True)
 
-    return timed_chain(leaf(0.5), leaf(0.9), ops, tg.Tensor.tanh)
+    def backward(y):
+        y.backward(None if y.ndim == 0 else tg.ones_like(y))
+
+    return timed_chain(leaf(0.5), leaf(0.9), ops, tg.Tensor.tanh, backward)
 
 
-def torch_seconds(ops: int) -> tuple[float, float]:
+def torch_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
     torch = import_torch()
 
     def leaf(value):
-        return torch.tensor(value, dtype=torch.float64, requires_grad=True)
+        return torch.full(shape, value, dtype=torch.float64, requires_grad=True)
 
-    return timed_chain(leaf(0.5), leaf(0.9), ops, torch.tanh)
+    def backward(y):
+        y.backward(None if y.dim() == 0 else torch.ones_like(y))
+
+    return timed_chain(leaf(0.5), leaf(0.9), ops, torch.tanh, backward)
 
 
-def mygrad_seconds(ops: int) -> tuple[float, float]:
+def jax_eager_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
+    """JAX op by op: the forward is ``jax.vjp`` of the chain (each op dispatched as it comes),
+    the backward its vjp function."""
+    jax, jnp = import_jax()
+    a, b = jnp.full(shape, 0.5), jnp.full(shape, 0.9)
+    start = time.perf_counter()
+    y, vjp = jax.vjp(lambda a, b: chain(a, a, b, ops, jnp.tanh), a, b)
+    jax.block_until_ready(y)
+    middle = time.perf_counter()
+    jax.block_until_ready(vjp(jnp.ones(shape)))
+    end = time.perf_counter()
+    del vjp
+    return middle - start, end - middle
+
+
+def jax_jit_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
+    """JAX compiled: the chain as a ``fori_loop`` of (add, mul, tanh), under ``jax.jit``; the
+    forward is the compiled chain, the backward the compiled gradient (which computes the
+    forward again inside). Compiling happens in the untimed warmup run."""
+    jax, jnp = import_jax()
+    forward, gradient = _jax_jit_functions(ops)
+    a, b = jnp.full(shape, 0.5), jnp.full(shape, 0.9)
+    start = time.perf_counter()
+    jax.block_until_ready(forward(a, b))
+    middle = time.perf_counter()
+    jax.block_until_ready(gradient(a, b))
+    return middle - start, time.perf_counter() - middle
+
+
+@functools.cache
+def _jax_jit_functions(ops: int):
+    jax, jnp = import_jax()
+
+    def forward(a, b):
+        def three_ops(_, y):
+            return jnp.tanh((y + a) * b)
+
+        y = jax.lax.fori_loop(0, ops // 3, three_ops, a)
+        return chain(y, a, b, ops % 3, jnp.tanh)
+
+    def total(a, b):
+        return forward(a, b).sum()
+
+    return jax.jit(forward), jax.jit(jax.grad(total, argnums=(0, 1)))
+
+
+def mygrad_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
     import mygrad as mg
 
-    return timed_chain(mg.tensor(0.5), mg.tensor(0.9), ops, mg.tanh)
+    # MyGrad's backward of a non-0-d tensor seeds it with ones, as the other engines are given
+    return timed_chain(mg.tensor(np.full(shape, 0.5)), mg.tensor(np.full(shape, 0.9)), ops,
+                       mg.tanh)
 
 
 def micrograd_tanh(x):
@@ -95,33 +158,38 @@ def micrograd_tanh(x):
     return out
 
 
-def micrograd_seconds(ops: int) -> tuple[float, float]:
+def micrograd_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
+    """micrograd works on Python floats: 0-d only."""
     from micrograd.engine import Value
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 2 * ops + 1000))
     return timed_chain(Value(0.5), Value(0.9), ops, micrograd_tanh)
 
 
-def autograd_seconds(ops: int) -> tuple[float, float]:
-    """HIPS autograd traces a function: the forward is ``make_vjp``, the backward the vjp."""
+def autograd_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
+    """HIPS autograd traces a function: the forward is ``make_vjp``, the backward the vjp.
+    At 0-d it is given Python floats, as its own examples do."""
     import autograd.numpy as anp
     from autograd import make_vjp
 
     def f(a, b):
         return chain(a, a, b, ops, anp.tanh)
 
+    def leaf(value):
+        return value if shape == () else np.full(shape, value)
+
     start = time.perf_counter()
-    vjp, _ = make_vjp(f, argnum=(0, 1))(0.5, 0.9)
+    vjp, _ = make_vjp(f, argnum=(0, 1))(leaf(0.5), leaf(0.9))
     middle = time.perf_counter()
-    vjp(1.0)
+    vjp(leaf(1.0))
     end = time.perf_counter()
     del vjp
     return middle - start, end - middle
 
 
-def numpy_seconds(ops: int) -> tuple[float, float]:
-    """The floor: the same chain by hand on 0-d arrays, keeping what backward needs."""
-    a, b = np.array(0.5), np.array(0.9)
+def numpy_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
+    """The floor: the same chain by hand on arrays, keeping what backward needs."""
+    a, b = np.full(shape, 0.5), np.full(shape, 0.9)
     start = time.perf_counter()
     y, tape = a, []
     for step in range(ops):
@@ -135,7 +203,7 @@ def numpy_seconds(ops: int) -> tuple[float, float]:
             y = np.tanh(y)
             tape.append(y)
     middle = time.perf_counter()
-    grad, grad_a, grad_b = np.array(1.0), np.array(0.0), np.array(0.0)
+    grad, grad_a, grad_b = np.ones(shape), np.zeros(shape), np.zeros(shape)
     for step in reversed(range(ops)):
         kind = step % 3
         if kind == 0:
@@ -149,41 +217,85 @@ def numpy_seconds(ops: int) -> tuple[float, float]:
     return middle - start, time.perf_counter() - middle
 
 
-ENGINES = {"tapegrad": tapegrad_seconds, "torch": torch_seconds, "autograd": autograd_seconds,
-           "mygrad": mygrad_seconds, "micrograd": micrograd_seconds, "numpy": numpy_seconds}
-HEADERS = ["fwd µs/op", "bwd µs/op", "total µs/op", "× tapegrad"]
+def import_jax():
+    """jax and jax.numpy, with float64 on (W1's chain is float64 in every engine)."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    return jax, jax.numpy
+
+
+def over_shapes(seconds, shapes: tuple = SHAPES):
+    """An engine's measured run: (forward, backward) seconds at each of ``shapes``, in turn."""
+    def run(ops: int) -> tuple:
+        return tuple(figure for shape in shapes for figure in seconds(ops, shape))
+
+    return run
+
+
+ENGINES = {"tapegrad": over_shapes(tapegrad_seconds), "torch": over_shapes(torch_seconds),
+           "jax_jit": over_shapes(jax_jit_seconds), "jax_eager": over_shapes(jax_eager_seconds),
+           "autograd": over_shapes(autograd_seconds), "mygrad": over_shapes(mygrad_seconds),
+           "micrograd": over_shapes(micrograd_seconds, shapes=((),)),
+           "numpy": over_shapes(numpy_seconds)}
+HEADERS = [text for label in SHAPE_LABELS for text in (f"{label} µs/op", "× tapegrad")]
 
 
 def per_op(figures: dict, engine: str, options: dict) -> list:
-    """(forward, backward, total) microseconds per op, or Nones."""
+    """Each shape's (forward, backward, total) microseconds per op, or None where the engine
+    did not run it."""
     seconds = figures.get(engine)
-    if not isinstance(seconds, list):
-        return [None, None, None]
-    forward, backward = (value * 1e6 / options["ops"] for value in seconds)
-    return [forward, backward, forward + backward]
+    seconds = seconds if isinstance(seconds, list) else []
+    rows = []
+    for index in range(len(SHAPES)):
+        if len(seconds) < 2 * index + 2:
+            rows.append(None)
+            continue
+        forward, backward = (value * 1e6 / options["ops"]
+                             for value in seconds[2 * index:2 * index + 2])
+        rows.append((forward, backward, forward + backward))
+    return rows
 
 
 def cells(figures: dict, engine: str, options: dict) -> list:
-    """This engine's row: forward, backward and total µs per op, and the total's ratio."""
+    """This engine's row: at each shape, total µs per op (forward + backward) and its ratio."""
     if isinstance(figures.get(engine), str):
-        return [figures[engine], "", "", ""]
-    forward, backward, total = per_op(figures, engine, options)
-    base = per_op(figures, "tapegrad", options)[2]
-    return [cell(forward), cell(backward), cell(total), cell(ratio(total, base))]
+        return [figures[engine]] + [""] * (len(HEADERS) - 1)
+    base = per_op(figures, "tapegrad", options)
+    row = []
+    for mine, theirs in zip(per_op(figures, engine, options), base):
+        if mine is None:
+            row += ["—", "—"]
+            continue
+        forward, backward, total = mine
+        label = " (1 run)" if engine in SINGLE_RUN else ""
+        row += [f"{cell(total)} ({cell(forward)} + {cell(backward)}){label}",
+                cell(ratio(total, theirs and theirs[2]))]
+    return row
 
 
 def targets(figures: dict, options: dict) -> list:
-    """W1: at most half PyTorch's µs per op, and below every NumPy engine's (HIPS autograd,
-    MyGrad); micrograd, on Python floats rather than NumPy, is compared for reference."""
-    total = {engine: per_op(figures, engine, options)[2] for engine in ENGINES}
-    rows = [ratio_target("tapegrad ≤ 0.5× PyTorch's µs/op (forward + backward)",
-                         total["tapegrad"], total["torch"], "PyTorch", at_most=0.5)]
+    """W1: at most half PyTorch's µs per op at every shape, and below every NumPy engine's
+    (HIPS autograd, MyGrad); micrograd, on Python floats rather than NumPy, is compared for
+    reference."""
+    def total(engine, index):
+        shape = per_op(figures, engine, options)[index]
+        return shape and shape[2]
+
+    rows = [ratio_target(f"{label}: tapegrad ≤ 0.5× PyTorch's µs/op (forward + backward)",
+                         total("tapegrad", index), total("torch", index), "PyTorch",
+                         at_most=0.5)
+            for index, label in enumerate(SHAPE_LABELS)]
     for peer in ("autograd", "mygrad"):
-        rows.append(ratio_target(f"tapegrad's µs/op below {ENGINE_LABELS[peer]}'s",
-                                 total["tapegrad"], total[peer], ENGINE_LABELS[peer],
-                                 at_most=1.0))
-    versus = ratio(total["tapegrad"], total["micrograd"])
-    rows.append(("for reference, not a target: micrograd (Python floats, no NumPy)",
+        ratios = [value for value in (ratio(total("tapegrad", index), total(peer, index))
+                                      for index in range(len(SHAPES))) if value is not None]
+        name = ENGINE_LABELS[peer]
+        rows.append((f"tapegrad's µs/op below {name}'s at every shape",
+                     f"n/a ({name} not measured)" if not ratios else
+                     f"{'met' if max(ratios) < 1 else 'NOT met'} (at most {max(ratios):.2f}× "
+                     f"{name})"))
+    versus = ratio(total("tapegrad", 0), total("micrograd", 0))
+    rows.append(("for reference, not a target: micrograd at 0-d (Python floats, no NumPy)",
                  "n/a (micrograd not measured)" if versus is None else
                  f"tapegrad {'faster' if versus < 1 else 'slower'} ({versus:.2f}× micrograd)"))
     return rows

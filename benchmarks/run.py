@@ -3,14 +3,14 @@
     python -m benchmarks [--rounds 5] [--repeats 1] [--only W1,W3] [--engines tapegrad,torch]
                          [--output benchmarks/RESULTS.md] [--quick] [--no-profile]
 
-Runs W1-W7 and the memory workload for tapegrad and each installed peer, each measurement in
-a process of its own, and writes a Markdown report (``benchmarks/RESULTS.md``): the machine,
-one table per workload with each engine's figures and ratio to tapegrad, and whether tapegrad
-meets the issue's targets, all side by side for the environment as this shell has it and
-with ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` removed. Engines and environments are
-interleaved, round by round, so that a slow minute on a shared machine falls on all of them;
-each figure is the median of ``rounds x repeats`` samples. Where a target is not met, a
-cProfile of one tapegrad run shows where its time goes.
+Runs W1-W7, the GEMM peak, W2 under load and the memory workload for tapegrad and each
+installed peer, each measurement in a process of its own, and writes a Markdown report
+(``benchmarks/RESULTS.md``): the machine, one table per workload with each engine's figures
+and ratio to tapegrad, and whether tapegrad meets the issue's targets, all side by side for
+the environment as this shell has it and with ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE``
+removed. Engines and environments are interleaved, round by round, so that a slow minute on a
+shared machine falls on all of them; each figure is the median of ``rounds x repeats``
+samples. Where a target is not met, a cProfile of one tapegrad run shows where its time goes.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ if not __package__:  # run as a script: benchmarks/run.py
 
 from benchmarks import (  # noqa: E402
     cnn,
+    gemm,
+    loaded,
     long_chain,
     lstm,
     memory,
@@ -51,8 +53,8 @@ from benchmarks.common import (  # noqa: E402
     option_arguments,
 )
 
-WORKLOADS = {"W1": overhead, "W2": mlp, "W3": moons, "W4": long_chain, "W5": cnn,
-             "W6": transformer, "W7": lstm, "Memory": memory}
+WORKLOADS = {"W1": overhead, "W2": mlp, "GEMM": gemm, "Load": loaded, "W3": moons,
+             "W4": long_chain, "W5": cnn, "W6": transformer, "W7": lstm, "Memory": memory}
 
 
 def main(argv=None) -> None:
@@ -61,7 +63,7 @@ def main(argv=None) -> None:
                         help="passes over every engine and environment (default 5)")
     parser.add_argument("--repeats", type=int, default=3,
                         help="timed runs per process and round (default 3)")
-    parser.add_argument("--only", help="workloads to run, e.g. W1,W3 (default: all)")
+    parser.add_argument("--only", help="workloads to run, e.g. W1,W3,GEMM,Load (default: all)")
     parser.add_argument("--engines", help="engines to run, e.g. tapegrad,torch (default: all)")
     parser.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "RESULTS.md"))
     parser.add_argument("--quick", action="store_true",
@@ -175,8 +177,9 @@ def profile_section(key: str, workload, options: dict) -> str:
 
 def machine_section(variants: dict, rounds: int, repeats: int) -> str:
     """The report's header: when, on what, with which versions and BLAS setup."""
-    versions = ", ".join(f"{ENGINE_PACKAGES[engine]} {package_version(engine)}"
-                         for engine in ENGINE_LABELS if installed(engine))
+    packages = dict.fromkeys(ENGINE_PACKAGES[engine] for engine in ENGINE_LABELS
+                             if installed(engine))  # JAX's two engines are one package
+    versions = ", ".join(f"{package} {package_version(package)}" for package in packages)
     missing = [ENGINE_LABELS[engine] for engine in ENGINE_LABELS if not installed(engine)]
     lines = [
         "# Benchmark results",
@@ -192,8 +195,9 @@ def machine_section(variants: dict, rounds: int, repeats: int) -> str:
         f"- not installed, so not measured: {', '.join(missing) or 'none'}",
         f"- each figure: the median of {rounds} rounds × {repeats} timed run(s), engines and "
         "environments interleaved round by round, each engine in a process of its own, after "
-        "an untimed warmup run and with a full garbage collection before each timed run; W4 and "
-        f"memory take one sample per fresh process, so {rounds}; runs marked \"(1 run)\" take "
+        "an untimed warmup run and with a full garbage collection before each timed run; W4, "
+        "memory and W2 under load take one sample per fresh process (the last with untimed "
+        f"settling steps instead of a warmup run), so {rounds}; runs marked \"(1 run)\" take "
         "minutes and were timed once",
         "- × tapegrad: the engine's figure divided by tapegrad's. For seconds, µs and bytes, "
         "above 1 means tapegrad is better; for steps per second, above 1 means the engine is "
@@ -219,9 +223,9 @@ def numpy_blas_kernel(env: dict) -> str:
     return result.stdout.strip()
 
 
-def package_version(engine: str) -> str:
+def package_version(package: str) -> str:
     try:
-        return importlib.metadata.version(ENGINE_PACKAGES[engine])
+        return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return "(version unknown)"
 

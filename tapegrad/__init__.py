@@ -18,6 +18,7 @@ from tapegrad import (
     linalg,  # tg.linalg: PyTorch's torch.linalg
     nn,
     optim,
+    threads,  # tg.set_num_threads: how many threads NumPy's BLAS uses
     utils,
     viz,
 )
@@ -313,6 +314,7 @@ from tapegrad.surface.complex import (  # complex numbers
     view_as_real,
 )
 from tapegrad.surface.shapes import Size
+from tapegrad.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
@@ -366,4 +368,6 @@ __all__ = [
     "view_as_real", "view_as_complex",
     # models, training and checkpoints
     "nn", "optim", "data", "func", "viz", "save", "load", "utils", "autograd", "distributed",
+    # issue 19: the BLAS's threads, as PyTorch's set_num_threads (tapegrad.threads)
+    "threads", "set_num_threads", "get_num_threads",
 ]

@@ -29,7 +29,7 @@ from tapegrad.app.signals import stop_requests
 from tapegrad.app.train import NonFiniteLoss, TrainingInterrupted, resume, train
 
 # With --resume the run goes on with its own settings; only where it reads and writes may change.
-RESUME_ALLOWS = {"out", "data_dir", "no_progress"}
+RESUME_ALLOWS = {"out", "data_dir", "no_progress", "threads"}
 EXIT_ERROR, EXIT_NON_FINITE, EXIT_INTERRUPTED = 2, 1, 130
 
 
@@ -137,6 +137,10 @@ def _add_train_command(commands) -> None:
     trainer.add_argument("--no-progress", action="store_true",
                          help="no progress bar (there is none when the output is not a "
                               "terminal), only the table")
+    trainer.add_argument("--threads", type=_positive_int,
+                         help="threads for NumPy's matrix products, as tg.set_num_threads "
+                              "(needs threadpoolctl; default: the cores no other process is "
+                              "busy on, rechecked as training goes)")
 
 
 def _add_eval_command(commands) -> None:
@@ -211,6 +215,9 @@ def _train_command(given: dict, log) -> None:
             raise ValueError(f"argument {flag}: not allowed with --resume, which goes on "
                              "with the run's own settings")
     progress = not given.pop("no_progress", False)
+    threads = given.pop("threads", None)  # how this process computes, not part of the run
+    if threads is not None:
+        tg.set_num_threads(threads)
     with stop_requests() as stop:
         if checkpoint is not None:
             resume(checkpoint, out=given.pop("out", None), log=log, stop=stop,

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from tapegrad import backend
+from tapegrad import backend, threads
 from tapegrad.grad_mode import enable_grad
 from tapegrad.tensor import Tensor
 from tapegrad.tensor_core import increment_version, wrap
@@ -164,6 +164,7 @@ class Optimizer:
         >>> w.grad
         array([0., 0.], dtype=float32)
         """
+        threads.follow_machine_load()  # between steps: the BLAS is idle, the check is cheap
         for group in self.param_groups:
             for param in group["params"]:
                 if set_to_none:
@@ -194,6 +195,7 @@ class Optimizer:
         >>> w
         tensor([ 0.8000, -1.6000], requires_grad=True)
         """
+        threads.follow_machine_load()
         loss = None
         if closure is not None:
             with enable_grad():
