@@ -182,3 +182,18 @@ def test_bias_of_the_wrong_shape_is_refused_naming_the_shapes():
         F.conv2d(x, w, bias)
     np.testing.assert_array_equal(bias.data, np.ones(2))
     np.testing.assert_array_equal(bias.grad, np.zeros(2))
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_input_gradient_with_a_non_finite_weight_matches_pytorch(bad, rng, torch):
+    # At stride 1 the fold runs over whole rows, whose widening zeros would meet the weight:
+    # 0 * inf is NaN, so a weight that is not finite takes the fold by kernel offsets.
+    x, w, b = arrays(rng, (2, 2, 5, 6), (3, 2, 3, 2))
+    w[1, 0, 2, 1] = bad
+    options = {"padding": (1, 0), "dilation": (1, 2)}
+    out, x_grad, *_ = run([x, w, b], options, np.ones((2, 3, 5, 4)))
+    torch_x = torch.tensor(x, requires_grad=True)
+    torch_out = torch.nn.functional.conv2d(torch_x, torch.tensor(w), torch.tensor(b), **options)
+    torch_out.backward(torch.ones_like(torch_out))
+    assert np.isfinite(x_grad).any() and not np.isfinite(x_grad).all()
+    np.testing.assert_allclose(x_grad, torch_x.grad.numpy(), rtol=1e-12)
