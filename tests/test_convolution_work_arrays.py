@@ -74,6 +74,7 @@ def test_no_result_or_saved_array_is_a_work_array(x_shape, w_shape, options, rng
         assert not any(np.shares_memory(array, buffer) for buffer in work)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
 @pytest.mark.parametrize(("x_shape", "w_shape", "options"), CASES)
 def test_stale_nan_left_in_a_work_array_does_not_reach_the_next_call(x_shape, w_shape,
                                                                      options, rng):
@@ -87,6 +88,7 @@ def test_stale_nan_left_in_a_work_array_does_not_reach_the_next_call(x_shape, w_
         np.testing.assert_array_equal(value, reference)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
 def test_inf_in_the_input_does_not_leak_through_padding_as_pytorch(torch, rng):
     x, w, b = arrays(rng, (1, 2, 5, 5), (3, 2, 3, 3))
     x[0, 0, 0, 0], x[0, 1, 4, 2] = np.inf, np.nan
@@ -184,6 +186,7 @@ def test_bias_of_the_wrong_shape_is_refused_naming_the_shapes():
     np.testing.assert_array_equal(bias.grad, np.zeros(2))
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
 @pytest.mark.parametrize("bad", [np.inf, np.nan])
 def test_input_gradient_with_a_non_finite_weight_matches_pytorch(bad, rng, torch):
     # At stride 1 the fold runs over whole rows, whose widening zeros would meet the weight:
