@@ -52,7 +52,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     stride, dilation = _pair(stride, "conv2d stride"), _pair(dilation, "conv2d dilation")
     padding = _conv_padding(padding, weight.shape[-2:], stride, dilation)
     if bias is not None and bias.ndim != 1:
-        bias = bias.reshape(-1)  # accepted, as before Conv2d took the bias itself
+        bias = bias.reshape(-1)  # O values in any shape: accepted before Conv2d took them
     return Conv2d.apply(input, weight, bias, stride=stride, padding=padding, dilation=dilation,
                         groups=groups)
 

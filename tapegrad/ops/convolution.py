@@ -420,11 +420,12 @@ def _group_rows(w, groups: int):
 # ---------------------------------------------------------------- work arrays
 
 # The im2col columns and their gradients are the largest arrays of a convolution and live
-# for one call. A fresh array of a few megabytes costs one page fault per 4 KiB written, on a
-# small CNN a fifth of a training step, so each thread keeps its last few such arrays, by
-# role, shape and dtype, and the next call of the same shape writes over them. One never
-# leaves the function that fills it: results and saved arrays are always fresh, so a second
-# forward before the first backward, a double backward or another thread can't overwrite them.
+# for one call. A fresh one may come straight from the operating system (glibc maps every
+# allocation above 32 MiB afresh) and then costs a page fault per 4 KiB written, so each
+# thread keeps its last few such arrays, by role, shape and dtype, and the next call of the
+# same shape writes over them. One never leaves the function that fills it: results and
+# saved arrays are always fresh, so a second forward before the first backward, a double
+# backward or another thread can't overwrite them.
 _WORK_ARRAYS = threading.local()
 _WORK_ARRAY_SLOTS = 8
 _WORK_ARRAY_MAX_BYTES = 64 * 2**20  # larger ones are rare and worth their faults' cost
