@@ -126,11 +126,13 @@ def test_threads_each_get_their_own_work_arrays(rng):
                 np.testing.assert_array_equal(value, wanted)
 
 
-def test_work_arrays_are_few_and_small(rng, monkeypatch):
-    for size in range(6, 6 + 2 * convolution._WORK_ARRAY_SLOTS):
-        F.conv2d(tg.tensor(rng.standard_normal((1, 1, size, size))), tg.tensor(np.ones(
+def test_work_arrays_kept_stay_under_the_limit(rng, monkeypatch):
+    monkeypatch.setattr(convolution, "_WORK_ARRAY_MAX_BYTES", 20_000)
+    for size in range(6, 30, 2):  # columns of 9 * 8 * (size - 2)^2 bytes each
+        F.conv2d(tg.tensor(rng.standard_normal((2, 1, size, size))), tg.tensor(np.ones(
             (1, 1, 3, 3))))
-    assert len(kept_work_arrays()) <= convolution._WORK_ARRAY_SLOTS
+        assert sum(array.nbytes for array in kept_work_arrays()) <= 20_000
+    assert kept_work_arrays()  # the last ones are kept
     # A convolution whose columns are over the size limit makes them afresh, and still
     # computes the same values.
     x, w, b = arrays(rng, (2, 3, 6, 6), (4, 3, 3, 3))

@@ -427,8 +427,7 @@ def _group_rows(w, groups: int):
 # saved arrays are always fresh, so a second forward before the first backward, a double
 # backward or another thread can't overwrite them.
 _WORK_ARRAYS = threading.local()
-_WORK_ARRAY_SLOTS = 8
-_WORK_ARRAY_MAX_BYTES = 64 * 2**20  # larger ones are rare and worth their faults' cost
+_WORK_ARRAY_MAX_BYTES = 64 * 2**20  # kept per thread, in all
 
 
 def _work_array(role: str, like, shape: tuple):
@@ -436,11 +435,15 @@ def _work_array(role: str, like, shape: tuple):
     reused by this thread's next call with the same ``role``, shape and dtype: fill it, use
     it, and let nothing that outlives the call refer to it.
 
+    The least recently used ones are let go to keep the total under _WORK_ARRAY_MAX_BYTES;
+    an array larger than that on its own is made afresh each time.
+
     >>> first = _work_array("example", np.zeros(2), (2, 3))
     >>> first is _work_array("example", np.zeros(2), (2, 3)), first.shape
     (True, (2, 3))
     """
-    if type(like) is not np.ndarray or np.prod(shape) * like.itemsize > _WORK_ARRAY_MAX_BYTES:
+    nbytes = int(np.prod(shape)) * like.itemsize
+    if type(like) is not np.ndarray or nbytes > _WORK_ARRAY_MAX_BYTES:
         return np.empty_like(like, shape=shape, order="C")
     kept = getattr(_WORK_ARRAYS, "kept", None)
     if kept is None:
@@ -448,9 +451,10 @@ def _work_array(role: str, like, shape: tuple):
     key = (role, shape, like.dtype)
     array = kept.pop(key, None)
     if array is None:
-        array = np.empty(shape, like.dtype)
-        if len(kept) >= _WORK_ARRAY_SLOTS:
+        while kept and sum(kept_array.nbytes for kept_array in kept.values()) + nbytes > (
+                _WORK_ARRAY_MAX_BYTES):
             del kept[next(iter(kept))]  # the least recently used
+        array = np.empty(shape, like.dtype)
     kept[key] = array  # now the most recently used
     return array
 
