@@ -51,11 +51,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     _same_dtype("conv2d", input, weight, bias)
     stride, dilation = _pair(stride, "conv2d stride"), _pair(dilation, "conv2d dilation")
     padding = _conv_padding(padding, weight.shape[-2:], stride, dilation)
-    out = Conv2d.apply(input, weight, stride=stride, padding=padding, dilation=dilation,
-                       groups=groups)
-    if bias is not None:
-        out = out + bias.reshape(1, -1, 1, 1)
-    return out
+    if bias is not None and bias.ndim != 1:
+        bias = bias.reshape(-1)  # O values in any shape: accepted before Conv2d took them
+    return Conv2d.apply(input, weight, bias, stride=stride, padding=padding, dilation=dilation,
+                        groups=groups)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
@@ -75,12 +74,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
         )
     if not isinstance(padding, str):
         padding = (0, padding)
-    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), None, stride=(1, stride),
-                 padding=padding, dilation=(1, dilation), groups=groups)
-    out = out.squeeze(2)
-    if bias is not None:
-        out = out + bias.reshape(1, -1, 1)
-    return out
+    return conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, stride=(1, stride),
+                  padding=padding, dilation=(1, dilation), groups=groups).squeeze(2)
 
 
 def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> tuple:
