@@ -83,3 +83,29 @@ def test_lstm_float32_batch_of_one_keeps_its_dtype_and_matches_pytorch(torch, rn
     actual, _ = ours(tg.tensor(x))
     assert actual.dtype == np.float32
     np.testing.assert_allclose(actual.data, expected.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_fused_layer_norm_has_second_derivatives_over_two_axes(rng):
+    x, weight, bias = (tg.tensor(rng.normal(size=shape), requires_grad=True)
+                       for shape in [(3, 2, 4), (2, 4), (2, 4)])
+    layer_norm = lambda x, w, b: nn.functional.layer_norm(x, (2, 4), w, b)  # noqa: E731
+    assert tg.autograd.gradcheck(layer_norm, x, weight, bias)
+    assert tg.autograd.gradgradcheck(layer_norm, x, weight, bias)
+
+
+def test_fused_layer_norm_matches_pytorch_in_float32(torch, rng):
+    x, weight, bias = (rng.normal(size=shape).astype(np.float32) for shape in
+                       [(2, 5, 8), (8,), (8,)])
+    expected = torch.nn.functional.layer_norm(torch.tensor(x), (8,), torch.tensor(weight),
+                                              torch.tensor(bias))
+    actual = nn.functional.layer_norm(tg.tensor(x), (8,), tg.tensor(weight), tg.tensor(bias))
+    assert actual.dtype == np.float32
+    np.testing.assert_allclose(actual.data, expected.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_layer_norm_refuses_a_weight_not_of_the_normalized_shape():
+    x = tg.ones(2, 4)
+    with pytest.raises(ValueError, match=r"layer_norm: expected weight of the normalized "
+                                         r"shape \(4,\), got \(3,\)"):
+        nn.functional.layer_norm(x, (4,), tg.ones(3))
+    assert x.data.tolist() == [[1.0] * 4] * 2
