@@ -97,17 +97,15 @@ class MultiheadAttention(Module):
             query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
             key_padding_mask = None if key_padding_mask is None else as_tensor(
                 key_padding_mask).unsqueeze(0)
-        elif self.batch_first:
-            same_key, same_value = key is query, value is key
-            query = query.transpose(0, 1)
-            key = query if same_key else key.transpose(0, 1)
-            value = key if same_value else value.transpose(0, 1)
+        # batch-first inputs stay as they are: the projections and heads read them in place,
+        # where transposing to (L, N, E) would copy each input and the output
+        time_axis = 1 if batched and self.batch_first else 0
         if query.shape[2] != self.embed_dim:
             raise ValueError(f"MultiheadAttention: query has {query.shape[2]} features, "
                              f"expected embed_dim={self.embed_dim}")
         if is_causal and attn_mask is None:
-            attn_mask = _causal_mask(query.shape[0], key.shape[0])
-        q, k, v = self._project(query, key, value)
+            attn_mask = _causal_mask(query.shape[time_axis], key.shape[time_axis])
+        q, k, v = self._project(query, key, value, time_axis)
         mask = self._mask(attn_mask, key_padding_mask, q, k)
         q, k, v, mask = self._extra_keys(q, k, v, mask)
         dropout = self.dropout if self.training else 0.0
@@ -118,19 +116,19 @@ class MultiheadAttention(Module):
         else:
             output = scaled_dot_product_attention(q, k, v, mask, dropout_p=dropout)
             weights = None
-        length, batch = query.shape[0], query.shape[1]
-        output = output.permute(2, 0, 1, 3).reshape((length, batch, self.embed_dim))
+        # (N, heads, L, head_dim) back to the input's layout, (L, N, E) or (N, L, E)
+        order = (2, 0, 1, 3) if time_axis == 0 else (0, 2, 1, 3)
+        output = output.permute(*order).reshape(query.shape[:2] + (self.embed_dim,))
         output = self.out_proj(output)
         if not batched:
             output = output.squeeze(1)
             weights = None if weights is None else weights.squeeze(0)
-        elif self.batch_first:
-            output = output.transpose(0, 1)
         return output, weights
 
-    def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple:
+    def _project(self, query: Tensor, key: Tensor, value: Tensor, time_axis: int) -> tuple:
         """q, k, v of shape (N, heads, L or S, head_dim), through in_proj_weight's three
-        (E, E) blocks (or q/k/v_proj_weight); one product when it is self-attention."""
+        (E, E) blocks (or q/k/v_proj_weight); one product when it is self-attention. The
+        inputs have time on ``time_axis`` (0 or 1) and the batch on the other."""
         embed = self.embed_dim
         biases = (None, None, None) if self.in_proj_bias is None else (
             self.in_proj_bias[:embed], self.in_proj_bias[embed:2 * embed],
@@ -146,15 +144,18 @@ class MultiheadAttention(Module):
             q, k, v = (F.linear(x, w, b) for x, w, b in zip((query, key, value), weights,
                                                               biases))
         if self.bias_k is not None:
-            batch = key.shape[1]
-            k = cat([k, self.bias_k.expand(1, batch, embed)], dim=0)
-            v = cat([v, self.bias_v.expand(1, batch, embed)], dim=0)
-        return tuple(self._heads(x) for x in (q, k, v))
+            batch = key.shape[1 - time_axis]
+            one_key = (1, batch, embed) if time_axis == 0 else (batch, 1, embed)
+            k = cat([k, self.bias_k.expand(*one_key)],
+                    dim=time_axis)
+            v = cat([v, self.bias_v.expand(*one_key)], dim=time_axis)
+        return tuple(self._heads(x, time_axis) for x in (q, k, v))
 
-    def _heads(self, x: Tensor) -> Tensor:
-        """(L, N, E) -> (N, heads, L, head_dim)."""
-        length, batch = x.shape[0], x.shape[1]
-        return x.reshape((length, batch, self.num_heads, self.head_dim)).permute(1, 2, 0, 3)
+    def _heads(self, x: Tensor, time_axis: int) -> Tensor:
+        """(L, N, E) (time_axis 0) or (N, L, E) (time_axis 1) -> (N, heads, L, head_dim):
+        a view, which the attention's batched products read without a copy."""
+        split = x.shape[:2] + (self.num_heads, self.head_dim)
+        return x.reshape(split).permute(*((1, 2, 0, 3) if time_axis == 0 else (0, 2, 1, 3)))
 
     def _mask(self, attn_mask, key_padding_mask, q: Tensor, k: Tensor):
         """attn_mask and key_padding_mask as one additive mask broadcastable to

@@ -33,6 +33,7 @@ from tapegrad.ops.activation import Elu, Gelu, LeakyRelu, Silu, Softplus
 from tapegrad.ops.convolution import AvgPool2d, Conv2d, MaxPool2d
 from tapegrad.ops.linalg import Linear
 from tapegrad.ops.loss import BinaryCrossEntropyWithLogits, CrossEntropy, NllLoss
+from tapegrad.ops.normalization import LayerNorm
 from tapegrad.routines import as_tensor, clip, stack, where
 from tapegrad.tensor import Tensor
 
@@ -546,15 +547,14 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
             f"layer_norm: normalized_shape {shape} does not match the last axes of the "
             f"input's shape {input.shape}"
         )
+    weight = None if weight is None else as_tensor(weight)
+    bias = None if bias is None else as_tensor(bias)
+    for name, parameter in (("weight", weight), ("bias", bias)):
+        if parameter is not None and parameter.shape != shape:
+            raise ValueError(f"layer_norm: expected {name} of the normalized shape {shape}, "
+                             f"got {parameter.shape}")
     axes = tuple(range(input.ndim - len(shape), input.ndim))
-    mean = input.mean(axis=axes, keepdims=True)
-    var = input.var(axis=axes, keepdims=True, correction=0)
-    out = (input - mean) / (var + eps).sqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    return LayerNorm.apply(input, weight, bias, axes=axes, eps=eps)
 
 
 def embedding(input, weight, padding_idx=None) -> Tensor:

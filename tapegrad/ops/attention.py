@@ -20,14 +20,18 @@ def masked_softmax(scores):
     """softmax over the last axis, where a row whose scores are all -inf (every key masked)
     attends to nothing: its probabilities are 0 rather than NaN, as PyTorch's attention.
 
+    Computed in place: ``scores`` (a new float array, the largest of an attention step) is
+    overwritten with the probabilities and returned, so no temporary of its size is made.
+
     >>> masked_softmax(np.array([[0.0, 0.0], [-np.inf, -np.inf]])).tolist()
     [[0.5, 0.5], [0.0, 0.0]]
     """
     peak = scores.max(axis=-1, keepdims=True)
     empty = np.isneginf(peak)
-    exps = np.exp(scores - np.where(empty, 0, peak))
-    total = exps.sum(axis=-1, keepdims=True)
-    return exps / np.where(empty, 1, total)
+    np.subtract(scores, np.where(empty, 0, peak), out=scores)
+    np.exp(scores, out=scores)
+    scores /= np.where(empty, 1, scores.sum(axis=-1, keepdims=True))
+    return scores
 
 
 class ScaledDotProductAttention(Function):
@@ -54,9 +58,10 @@ class ScaledDotProductAttention(Function):
                 f"scaled_dot_product_attention: query {q.shape}, key {k.shape} and value "
                 f"{v.shape} must be (..., L, E), (..., S, E) and (..., S, Ev)")
         self.scale = 1 / np.sqrt(q.shape[-1]) if scale is None else scale
-        scores = (q @ _swap(k)) * np.asarray(self.scale, dtype=q.dtype)
+        scores = q @ _swap(k)  # a new array: scaled, masked and normalised in place
+        scores *= np.asarray(self.scale, dtype=scores.dtype)
         if mask is not None:
-            scores = scores + mask
+            scores = scores + mask  # it may broadcast to more axes
         probabilities = masked_softmax(scores)
         self.save_for_backward(q, k, v, probabilities, keep)
         return (probabilities if keep is None else probabilities * keep) @ v
@@ -71,9 +76,11 @@ class ScaledDotProductAttention(Function):
         grad_probabilities = grad @ _swap(v)
         if keep is not None:
             grad_probabilities = grad_probabilities * keep
-        # the softmax's adjoint: each row's Jacobian is diag(P) - P P^T
-        grad_scores = probabilities * (
-            grad_probabilities - (grad_probabilities * probabilities).sum(-1, keepdims=True))
+        # the softmax's adjoint: each row's Jacobian is diag(P) - P P^T; grad_probabilities
+        # is a new array here, so the scores' gradient is built in it
+        grad_scores = grad_probabilities
+        grad_scores -= (grad_probabilities * probabilities).sum(-1, keepdims=True)
+        grad_scores *= probabilities
         scale = np.asarray(self.scale, dtype=grad_scores.dtype)
         grad_q = (grad_scores @ k) * scale if needs_q else None
         grad_k = (_swap(grad_scores) @ q) * scale if needs_k else None

@@ -46,6 +46,24 @@ def _quarters(rows, hidden: int) -> tuple:
     return tuple(rows[:, k * hidden:(k + 1) * hidden] for k in range(4))
 
 
+def _sigmoid_in_place(x) -> None:
+    """x becomes sigmoid(x), as _sigmoid computes it, with no temporary array."""
+    np.multiply(x, 0.5, out=x)
+    np.tanh(x, out=x)
+    x *= 0.5
+    x += 0.5
+
+
+def _sigmoid_slope(s):
+    """The sigmoid's derivative from its value s: s (1 - s)."""
+    return s * (1 - s)
+
+
+def _row_quarters(rows, hidden: int) -> tuple:
+    """The four gates stacked along the first axis, 4 * hidden rows, as contiguous views."""
+    return tuple(rows[k * hidden:(k + 1) * hidden] for k in range(4))
+
+
 def _steps(length: int, reverse: bool) -> range:
     return range(length - 1, -1, -1) if reverse else range(length)
 
@@ -62,6 +80,12 @@ def _active(lengths, steps: int, batch: int, dtype):
     return (np.arange(steps)[:, None, None] < lengths[None, :, None]).astype(dtype)
 
 
+def _running(lengths, steps: int, batch: int):
+    """Per step, a (1, B) bool row: True while the sequence runs; None for no lengths."""
+    active = _active(lengths, steps, batch, bool)
+    return None if active is None else active.transpose(0, 2, 1)
+
+
 def _input_gates(x, w_ih, bias):
     """x_t @ W_ih^T + bias for every step at once: one (T*B, I) x (I, G) product."""
     steps, batch, _ = x.shape
@@ -69,6 +93,16 @@ def _input_gates(x, w_ih, bias):
     if bias is not None:
         gates += bias
     return gates.reshape(steps, batch, w_ih.shape[0])
+
+
+def _input_gates_by_feature(x, w_ih, bias):
+    """_input_gates feature-major, W_ih @ x_t^T + bias for every step, of shape (G, T, B):
+    one (G, I) x (I, T*B) product."""
+    steps, batch, _ = x.shape
+    gates = w_ih @ x.reshape(steps * batch, x.shape[2]).T
+    if bias is not None:
+        gates += bias[:, None]
+    return gates.reshape(w_ih.shape[0], steps, batch)
 
 
 def _summed_over_steps(grad_gates, values):
@@ -154,7 +188,10 @@ class LSTMLayer(Function):
     dL/dc0 = dL/dc_1 f_1, where G_t stacks the four gates' gradients and the cell's gradient
     runs back as dL/dc_{t-1} = dL/dc_t f_t
 
-    Output rows hold h (hidden or projection size) then c (hidden size).
+    Output rows hold h (hidden or projection size) then c (hidden size). Inside, every state
+    and gate is feature-major, (features, B): the step's product is W_hh @ h, which OpenBLAS
+    runs up to 2.5x faster than h @ W_hh^T for a small batch, and each gate is a contiguous
+    block of rows.
 
     >>> x, h0, c0 = np.ones((2, 1, 3)), np.zeros((1, 1)), np.zeros((1, 1))
     >>> LSTMLayer.apply(x, h0, c0, np.ones((4, 3)), np.zeros((4, 1))).data.shape
@@ -174,34 +211,41 @@ class LSTMLayer(Function):
         self.reverse, self.lengths = reverse, lengths
         steps, batch, _ = x.shape
         bias = b_ih + b_hh if b_ih is not None else None
-        pre = _input_gates(x, w_ih, bias)
-        active = _active(lengths, steps, batch, x.dtype)
+        pre = _input_gates_by_feature(x, w_ih, bias)
+        running = _running(lengths, steps, batch)
         out_size = h0.shape[1]
         out = np.zeros((steps + 1, batch, out_size + hidden), dtype=pre.dtype)
-        previous = np.empty((steps, batch, out_size), dtype=pre.dtype)
-        previous_c = np.empty((steps, batch, hidden), dtype=pre.dtype)
-        gates = np.empty_like(pre)
-        tanh_c = np.empty((steps, batch, hidden), dtype=pre.dtype)
-        h, c = h0, c0
+        # what backward reads, feature-major: h_{t-1} as (out_size, T, B) so that the
+        # weight's gradient is one product; c_{t-1}, the gates and tanh(c_t) per step
+        previous = np.empty((out_size, steps, batch), dtype=pre.dtype)
+        previous_c = np.empty((steps, hidden, batch), dtype=pre.dtype)
+        gates = np.empty((steps, 4 * hidden, batch), dtype=pre.dtype)
+        tanh_c = np.empty((steps, hidden, batch), dtype=pre.dtype)
+        h, c = h0.T, c0.T
         for t in _steps(steps, reverse):
-            previous[t], previous_c[t] = h, c
-            a = pre[t] + h @ w_hh.T
-            gates[t] = _sigmoid(a)
-            gates[t, :, 2 * hidden:3 * hidden] = np.tanh(a[:, 2 * hidden:3 * hidden])
-            i, f, g, o = _quarters(gates[t], hidden)
-            c_new = f * c + i * g
-            tanh_c[t] = np.tanh(c_new)
+            previous[:, t], previous_c[t] = h, c
+            a = gates[t]
+            np.matmul(w_hh, h, out=a)
+            a += pre[:, t]
+            i, f, g, o = _row_quarters(a, hidden)
+            _sigmoid_in_place(a[:2 * hidden])
+            np.tanh(g, out=g)
+            _sigmoid_in_place(o)
+            c_new = f * c
+            c_new += i * g
+            np.tanh(c_new, out=tanh_c[t])
             h_new = o * tanh_c[t]
             if w_hr is not None:
-                h_new = h_new @ w_hr.T
-            if active is not None:
-                on = active[t]
-                h_new, c_new = on * h_new + (1 - on) * h, on * c_new + (1 - on) * c
-                out[t, :, :out_size], out[t, :, out_size:] = on * h_new, on * c_new
+                h_new = w_hr @ h_new
+            if running is not None:
+                h_new = np.where(running[t], h_new, h)
+                c_new = np.where(running[t], c_new, c)
+                out[t, :, :out_size] = np.where(running[t], h_new, 0).T
+                out[t, :, out_size:] = np.where(running[t], c_new, 0).T
             else:
-                out[t, :, :out_size], out[t, :, out_size:] = h_new, c_new
+                out[t, :, :out_size], out[t, :, out_size:] = h_new.T, c_new.T
             h, c = h_new, c_new
-        out[steps, :, :out_size], out[steps, :, out_size:] = h, c
+        out[steps, :, :out_size], out[steps, :, out_size:] = h.T, c.T
         self.save_for_backward(x, w_ih, w_hh, w_hr, previous, previous_c, gates, tanh_c)
         return out
 
@@ -209,45 +253,54 @@ class LSTMLayer(Function):
     def backward(self, grad):
         x, w_ih, w_hh, w_hr, previous, previous_c, gates, tanh_c = self.saved
         steps, batch, _ = x.shape
-        out_size = previous.shape[2]
-        active = _active(self.lengths, steps, batch, x.dtype)
-        grad_gates = np.zeros_like(gates)
+        out_size, hidden = previous.shape[0], tanh_c.shape[1]
+        active = _active(self.lengths, steps, batch, grad.dtype)
+        # the gates' gradients as (4 * hidden, T, B): the weights' gradients are one product
+        grad_gates = np.empty((4 * hidden, steps, batch), dtype=gates.dtype)
         # dL/dh per step before the projection adjoint: the projection weight's gradient
-        grad_cell_out = np.zeros_like(previous) if w_hr is not None else None
-        grad_h = grad[steps, :, :out_size].copy()
-        grad_c = grad[steps, :, out_size:].copy()
-        hidden = tanh_c.shape[2]
+        grad_cell_out = np.zeros((steps, out_size, batch), gates.dtype) if w_hr is not None \
+            else None
+        w_hh_t = np.ascontiguousarray(w_hh.T)
+        grad_h = grad[steps, :, :out_size].T.copy()
+        grad_c = grad[steps, :, out_size:].T.copy()
         for t in _steps(steps, not self.reverse):
             # Without lengths every sequence runs every step: no masking arithmetic at all.
-            on = None if active is None else active[t]
-            grad_h += grad[t, :, :out_size] if on is None else on * grad[t, :, :out_size]
-            grad_c += grad[t, :, out_size:] if on is None else on * grad[t, :, out_size:]
-            i, f, g, o = _quarters(gates[t], hidden)
+            on = None if active is None else active[t].T
+            grad_h += grad[t, :, :out_size].T if on is None else on * grad[t, :, :out_size].T
+            grad_c += grad[t, :, out_size:].T if on is None else on * grad[t, :, out_size:].T
+            i, f, g, o = _row_quarters(gates[t], hidden)
             grad_out = grad_h if on is None else on * grad_h
             if w_hr is not None:
                 grad_cell_out[t] = grad_out
-                grad_out = grad_out @ w_hr
-            grad_c_total = (grad_c if on is None else on * grad_c) + grad_out * o * (
-                1 - tanh_c[t] ** 2)
-            grad_i, grad_f, grad_g, grad_o = _quarters(grad_gates[t], hidden)
-            np.multiply(grad_c_total * g, i * (1 - i), out=grad_i)
-            np.multiply(grad_c_total * previous_c[t], f * (1 - f), out=grad_f)
+                grad_out = w_hr.T @ grad_out
+            grad_c_total = 1 - tanh_c[t] * tanh_c[t]
+            grad_c_total *= o
+            grad_c_total *= grad_out
+            grad_c_total += grad_c if on is None else on * grad_c
+            grad_i, grad_f, grad_g, grad_o = _row_quarters(grad_gates[:, t], hidden)
+            np.multiply(grad_c_total * g, _sigmoid_slope(i), out=grad_i)
+            np.multiply(grad_c_total * previous_c[t], _sigmoid_slope(f), out=grad_f)
             np.multiply(grad_c_total * i, 1 - g * g, out=grad_g)
-            np.multiply(grad_out * tanh_c[t], o * (1 - o), out=grad_o)
+            np.multiply(grad_out * tanh_c[t], _sigmoid_slope(o), out=grad_o)
             if on is None:
                 grad_c = grad_c_total * f
-                grad_h = grad_gates[t] @ w_hh
+                grad_h = w_hh_t @ grad_gates[:, t]
             else:
                 grad_c = grad_c_total * f + (1 - on) * grad_c
-                grad_h = grad_gates[t] @ w_hh + (1 - on) * grad_h
-        grad_x, grad_w_ih, grad_b = _input_grads(grad_gates, x, w_ih,
-                                                 self.needs_input_grad[0])
-        grad_w_hh, _ = _summed_over_steps(grad_gates, previous)
+                grad_h = w_hh_t @ grad_gates[:, t] + (1 - on) * grad_h
+        rows = grad_gates.reshape(4 * hidden, steps * batch)
+        grad_x = None
+        if self.needs_input_grad[0]:
+            grad_x = (rows.T @ w_ih).reshape(x.shape)
+        grad_w_ih = rows @ x.reshape(steps * batch, x.shape[2])
+        grad_w_hh = rows @ previous.reshape(out_size, steps * batch).T
+        grad_b = rows.sum(axis=1)
         grad_w_hr = None
         if w_hr is not None:
-            cell_out = gates[:, :, 3 * tanh_c.shape[2]:] * tanh_c
-            grad_w_hr, _ = _summed_over_steps(grad_cell_out, cell_out)
-        grads = grad_x, grad_h, grad_c, grad_w_ih, grad_w_hh, grad_b, grad_b, grad_w_hr
+            cell_out = gates[:, 3 * hidden:] * tanh_c
+            grad_w_hr = np.tensordot(grad_cell_out, cell_out, axes=([0, 2], [0, 2]))
+        grads = (grad_x, np.ascontiguousarray(grad_h.T), np.ascontiguousarray(grad_c.T),
+                 grad_w_ih, grad_w_hh, grad_b, grad_b, grad_w_hr)
         return grads[:len(self.needs_input_grad)]
 
 
