@@ -22,6 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from benchmarks.common import (
     first_figure,
     import_torch,
+    jax_sgd_step,
     ratio_target,
     steps_per_second_cells,
     steps_per_second_engines,
@@ -248,18 +249,7 @@ def jax_step_function(jit: bool = True):
         picked = jnp.take_along_axis(logits, y[:, None], axis=1)[:, 0]
         return jnp.mean(jax.nn.logsumexp(logits, axis=1) - picked)
 
-    def update(parameters):
-        value, gradients = jax.value_and_grad(loss)(parameters)
-        return [p - LR * g for p, g in zip(parameters, gradients)], value
-
-    update = jax.jit(update) if jit else update
-
-    def step():
-        nonlocal parameters
-        parameters, value = update(parameters)
-        value.block_until_ready()
-
-    return step
+    return jax_sgd_step(loss, parameters, LR, jit)
 
 
 def pool_corners(x) -> list:

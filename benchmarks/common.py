@@ -168,6 +168,25 @@ def steps_per_second_engines(step_functions: dict) -> dict:
     return {engine: functools.partial(steps_per_second, engine) for engine in step_functions}
 
 
+def jax_sgd_step(loss, parameters: list, lr: float, jit: bool):
+    """One plain SGD step on ``loss(parameters)`` in JAX, jitted or eager, as a function that
+    waits for its result: how the workloads time JAX (its calls return before computing)."""
+    import jax
+
+    def update(parameters):
+        value, gradients = jax.value_and_grad(loss)(parameters)
+        return [p - lr * g for p, g in zip(parameters, gradients)], value
+
+    update = jax.jit(update) if jit else update
+
+    def step():
+        nonlocal parameters
+        parameters, value = update(parameters)
+        value.block_until_ready()
+
+    return step
+
+
 def steps_per_second_cells(figures: dict, engine: str, options: dict) -> list:
     """An engine's row of a steps-per-second workload: the figure and its ratio to tapegrad's."""
     if isinstance(figures[engine], str):

@@ -19,7 +19,14 @@ import time
 
 import numpy as np
 
-from benchmarks.common import cell, import_torch, ratio, ratio_target, workload_main
+from benchmarks.common import (
+    cell,
+    import_torch,
+    jax_sgd_step,
+    ratio,
+    ratio_target,
+    workload_main,
+)
 
 TITLE = "W2 MLP 784-256-256-10, float32, cross-entropy + SGD step: steps per second"
 OPTIONS = {"steps": 50}
@@ -109,18 +116,7 @@ def jax_step_function(batch: int, sizes: tuple = SIZES, jit: bool = True):
         picked = jnp.take_along_axis(logits, y[:, None], axis=1)[:, 0]
         return jnp.mean(jax.nn.logsumexp(logits, axis=1) - picked)
 
-    def update(parameters):
-        value, gradients = jax.value_and_grad(loss)(parameters)
-        return [p - LR * g for p, g in zip(parameters, gradients)], value
-
-    update = jax.jit(update) if jit else update
-
-    def step():
-        nonlocal parameters
-        parameters, value = update(parameters)
-        value.block_until_ready()
-
-    return step
+    return jax_sgd_step(loss, parameters, LR, jit)
 
 
 def autograd_step_function(batch: int, sizes: tuple = SIZES):
