@@ -8,9 +8,9 @@ a step can get ten times slower. Each timed run measures W2's step (``benchmarks
 batch 512 on the machine as it is, then again while a neighbour process (a pure-Python busy
 loop, started and killed here) runs, and reports both and their ratio. Before each half, the
 engine steps untimed for ``settle_ms`` milliseconds, so that a thread count that follows the
-load (tapegrad's default, ``tapegrad.threads``) has seen the change: the figures are steady
-speeds, not the first second. tapegrad, PyTorch, JAX (jit) and the NumPy floor run with their
-own default thread settings.
+load (tapegrad's ``tg.threads.follow_load()``, which this workload turns on) has seen the
+change: the figures are steady speeds, not the first second. PyTorch, JAX (jit) and the NumPy
+floor run with their own default thread settings.
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ def steps_per_second(step, steps: int, settle_ms: int) -> float:
 
 def quiet_and_loaded(engine: str, steps: int, settle_ms: int) -> tuple:
     """One timed run: steps/s on the machine as it is, then beside a busy neighbour."""
+    if engine == "tapegrad":
+        import tapegrad as tg
+
+        tg.threads.follow_load()  # off by default (runs would differ in the last bit)
     step = step_function(engine, BATCH)
     quiet = steps_per_second(step, steps, settle_ms)
     neighbour = subprocess.Popen(NEIGHBOUR)

@@ -6,16 +6,20 @@ BLAS library NumPy links (OpenBLAS in NumPy's wheels), which starts one thread p
 Those threads wait for each other at the end of every product, so when another process keeps
 a core busy, a product waits for a partner the kernel has descheduled: on a 2-core machine
 with one busy neighbour, W2's MLP step at batch 512 fell from ~200 steps/s (one thread) to
-~12 (two threads). The default here therefore gives the BLAS only the cores nobody else is
+~12 (two threads). ``follow_load()`` therefore gives the BLAS only the cores nobody else is
 running on: when an optimizer steps or zeroes gradients, at most every
 ``CHECK_INTERVAL_SECONDS``, it counts the runnable tasks that are not this process's
 (``/proc/loadavg`` less this process's running threads) and limits the BLAS to the cores
 left, at least one. It lowers the count at once and raises it only after ``QUIET_CHECKS``
 checks in a row found the cores free, so a short-lived neighbour does not make it flap.
-docs/architecture.md has the measurements behind this.
+It is off by default: a float32 product rounds differently on one thread and on two, so a
+count that changes with the load makes runs differ in the last bit, and changing OpenBLAS's
+count while a program runs was followed once by a heap corruption in an MPI test run that
+could not be pinned down. docs/architecture.md has the measurements behind this.
 
 ``set_num_threads(n)`` fixes the count instead (and ends the automatic choice), as
-``torch.set_num_threads`` does; ``restore_automatic()`` brings the default back. The counts are
+``torch.set_num_threads`` does; ``restore_automatic()`` brings back the BLAS's own count (and
+the load-following, if ``follow_load()`` turned it on). The counts are
 set through threadpoolctl (``pip install threadpoolctl``, or the ``threads`` extra); without
 it, ``set_num_threads`` raises ImportError, and the default leaves the BLAS as it started.
 """
@@ -27,7 +31,8 @@ import os
 import time
 from typing import Optional
 
-__all__ = ["set_num_threads", "get_num_threads", "restore_automatic", "follow_machine_load"]
+__all__ = ["set_num_threads", "get_num_threads", "restore_automatic", "follow_load",
+           "follow_machine_load"]
 
 CHECK_INTERVAL_SECONDS = 0.5
 QUIET_CHECKS = 3
@@ -40,6 +45,7 @@ class _BlasThreads:
     def __init__(self):
         self.libraries = None  # threadpoolctl's controller of the BLAS libraries, once found
         self.fixed: Optional[int] = None  # set by set_num_threads; None: automatic
+        self.following = False  # whether follow_load() turned the load-following on
         self.ceiling: Optional[int] = None  # the BLAS's own count when first seen
         self.applied: Optional[int] = None  # the count last set
         self.next_check = 0.0
@@ -135,14 +141,30 @@ def restore_automatic() -> None:
         _state.apply(_state.ceiling)
 
 
+def follow_load(enabled: bool = True) -> None:
+    """Let the BLAS's thread count follow the machine's load from the next optimizer step on
+    (see the module's text), or stop it with ``enabled=False`` (the BLAS keeps the count it
+    has then). Off by default: runs then differ in the last bit with the load.
+
+    >>> tg.threads.follow_load()
+    >>> tg.threads.follow_load(False)
+    """
+    _state.following = bool(enabled)
+    _state.recent_choices.clear()
+    _state.next_check = 0.0
+
+
 def follow_machine_load() -> None:
     """The automatic choice, made at most every ``CHECK_INTERVAL_SECONDS`` (optimizers call
     this in ``step`` and ``zero_grad``): the BLAS gets the cores that no other process is
-    running on, at least one, at most its starting count. Does nothing after
-    ``set_num_threads``, without threadpoolctl, or where ``/proc/loadavg`` is missing.
+    running on, at least one, at most its starting count. Does nothing unless
+    ``follow_load()`` turned it on, after ``set_num_threads``, without threadpoolctl, or
+    where ``/proc/loadavg`` is missing.
 
     >>> tg.threads.follow_machine_load()
     """
+    if not _state.following:
+        return
     now = time.monotonic()
     if _state.fixed is not None or now < _state.next_check:
         return

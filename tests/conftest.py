@@ -5,15 +5,6 @@ import os
 import numpy as np
 import pytest
 
-import tapegrad as tg
-
-try:
-    import threadpoolctl  # noqa: F401
-except ImportError:  # the BLAS keeps its own count, which nothing changes then
-    BLAS_STARTING_THREADS = None
-else:
-    BLAS_STARTING_THREADS = tg.get_num_threads()
-
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
@@ -24,17 +15,6 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and os.environ.get("TAPEGRAD_REQUIRE_ALL") == "1":
         report.outcome = "failed"
         report.longrepr = f"skipped under TAPEGRAD_REQUIRE_ALL=1: {report.longrepr}"
-
-
-@pytest.fixture(autouse=True)
-def fixed_blas_threads():
-    """Many tests compare results bit for bit, and float32 matrix products round differently
-    on one and two BLAS threads, so the suite keeps the count the BLAS started with rather
-    than the default that follows the machine's load (tapegrad.threads; tests/test_threads.py
-    checks that on a state of its own). A test that restored the automatic choice gets the
-    fixed count back here, before the next test."""
-    if BLAS_STARTING_THREADS is not None and tg.threads._state.fixed is None:
-        tg.set_num_threads(BLAS_STARTING_THREADS)
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ def fresh_state(monkeypatch):
     """A fresh automatic state with a known ceiling of two threads on two free cores; the
     process's BLAS goes back to its own count afterwards."""
     state = threads._BlasThreads()
+    state.following = True  # as follow_load() leaves it
     monkeypatch.setattr(threads, "_state", state)
     monkeypatch.setattr(threads, "CHECK_INTERVAL_SECONDS", 0.0)
     monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
@@ -93,6 +94,20 @@ def test_a_busy_neighbour_takes_a_thread_at_once_and_gives_it_back_after_quiet_c
         counts.append(tg.get_num_threads())
     assert counts == [2, 1] + [1] * (threads.QUIET_CHECKS - 1) + [2]
     assert blas_thread_counts() == {2}
+
+
+def test_the_count_follows_the_load_only_when_asked(fresh_state, monkeypatch):
+    monkeypatch.setattr(threads, "_runnable_elsewhere", lambda own: 5)
+    threads.follow_load(False)
+    threads.follow_machine_load()
+    assert tg.get_num_threads() == 2  # off, as by default: the BLAS keeps its count
+    threads.follow_load()
+    threads.follow_machine_load()
+    assert tg.get_num_threads() == 1
+
+
+def test_the_load_following_is_off_by_default():
+    assert threads._BlasThreads().following is False
 
 
 def test_a_loaded_machine_still_gets_one_thread(fresh_state, monkeypatch):
