@@ -190,3 +190,14 @@ def test_embedding_dropout_pooling_flatten_and_losses():
     assert nn.MSELoss(reduction="sum")(tg.ones(2), tg.zeros(2)).item() == 2.0
     assert nn.BCEWithLogitsLoss()(tg.zeros(2), tg.ones(2)).item() == pytest.approx(np.log(2))
     assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+
+
+def test_parameters_follow_an_overridden_named_parameters_as_pytorchs_do():
+    class FirstLayerFrozen(nn.Sequential):
+        def named_parameters(self, prefix="", recurse=True):
+            return ((name, p) for name, p in super().named_parameters(prefix, recurse)
+                    if not name.startswith("0."))
+
+    model = FirstLayerFrozen(nn.Linear(2, 3), nn.Linear(3, 1))
+    assert [p.shape for p in model.parameters()] == [(1, 3), (1,)]
+    assert len(list(nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1)).parameters())) == 4

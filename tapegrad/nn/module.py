@@ -264,6 +264,9 @@ class Module:
         >>> len(list(Module().modules()))
         1
         """
+        if type(self).named_modules is not Module.named_modules:  # PyTorch follows an override
+            yield from (module for _, module in self.named_modules())
+            return
         stack, seen = [self], set()
         while stack:  # named_modules' walk, without building a name for every module
             module = stack.pop()
@@ -319,6 +322,8 @@ class Module:
         >>> list(Module().parameters())
         []
         """
+        if type(self).named_parameters is not Module.named_parameters:  # as PyTorch, follow it
+            return (parameter for _, parameter in self.named_parameters(recurse=recurse))
         return self._tensors("_parameters", recurse)
 
     def named_buffers(self, prefix: str = "", recurse: bool = True
@@ -337,6 +342,8 @@ class Module:
         >>> list(Module().buffers())
         []
         """
+        if type(self).named_buffers is not Module.named_buffers:  # as PyTorch, follow it
+            return (buffer for _, buffer in self.named_buffers(recurse=recurse))
         return self._tensors("_buffers", recurse)
 
     def _tensors(self, table: str, recurse: bool):

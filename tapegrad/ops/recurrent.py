@@ -80,6 +80,17 @@ def _active(lengths, steps: int, batch: int, dtype):
     return (np.arange(steps)[:, None, None] < lengths[None, :, None]).astype(dtype)
 
 
+def _step_output(h_new, h, out, t: int, active):
+    """Write step t's output into ``out`` and return the state to carry on: a sequence that
+    has ended (``active[t]`` 0) keeps its last state and outputs zeros."""
+    if active is None:
+        out[t] = h_new
+        return h_new
+    h_new = active[t] * h_new + (1 - active[t]) * h
+    out[t] = active[t] * h_new
+    return h_new
+
+
 def _running(lengths, steps: int, batch: int):
     """Per step, a (1, B) bool row: True while the sequence runs; None for no lengths."""
     active = _active(lengths, steps, batch, bool)
@@ -152,12 +163,7 @@ class RNNLayer(Function):
             previous[t] = h
             a = pre[t] + h @ w_hh.T
             h_new = np.maximum(a, 0) if self.relu else np.tanh(a)
-            if active is not None:
-                h_new = active[t] * h_new + (1 - active[t]) * h
-                out[t] = active[t] * h_new
-            else:
-                out[t] = h_new
-            h = h_new
+            h = _step_output(h_new, h, out, t, active)
         out[steps] = h
         self.save_for_backward(x, w_ih, w_hh, previous, out)
         return out
@@ -341,12 +347,7 @@ class GRULayer(Function):
             n = np.tanh(pre[t, :, 2 * hidden:] + r * recurrent[:, 2 * hidden:])
             gates[t] = np.concatenate([r, z, n, recurrent[:, 2 * hidden:]], axis=1)
             h_new = (1 - z) * n + z * h
-            if active is not None:
-                h_new = active[t] * h_new + (1 - active[t]) * h
-                out[t] = active[t] * h_new
-            else:
-                out[t] = h_new
-            h = h_new
+            h = _step_output(h_new, h, out, t, active)
         out[steps] = h
         self.save_for_backward(x, w_ih, w_hh, previous, gates)
         return out
