@@ -62,7 +62,8 @@ class Function:
     # Engine-owned state has underscored names that a subclass's forward won't reuse.
     # _parents: per input, the Function that made it, the leaf tensor itself, or None when
     #   no gradient is needed; _saved: what save_for_backward kept (None once freed);
-    # _output: a weak reference to the output, so the graph holds no cycle; _shape: its shape;
+    # _output: a weak reference to the output, so the graph holds no cycle (NO_OUTPUT once that
+    #   tensor has died); _shape: its shape;
     # _inferred_roles: what each kept value is, for classes that do not declare saved_roles;
     # _versions: when backward reads saved inputs or the output, the inputs (a tuple; or
     #   READS_THROUGH_PARENTS when all are found through _parents), and _clock the
@@ -247,8 +248,26 @@ class Function:
         else:
             self._versions = ()
         result = wrap(output, self)
-        self._output = weakref.ref(result)
+        self.refer_to_output(result)
         return result
+
+    def refer_to_output(self, tensor: TensorCore) -> None:
+        """Make ``tensor`` the output this node writes ``.grad`` into, held weakly so that
+        the graph holds no cycle.
+
+        >>> import tapegrad as tg
+        >>> y = tg.tensor(1.0, requires_grad=True) * 2
+        >>> y.grad_fn._output() is y
+        True
+        """
+        self._output = weakref.ref(tensor, self._output_died)
+
+    def _output_died(self, reference) -> None:
+        # Called when the output tensor is gone: drop the dead weak reference now rather than
+        # with the graph. A long graph would otherwise keep one per node (80 bytes, and one
+        # more object that Python's cycle collector visits again and again).
+        if self._output is reference:
+            self._output = NO_OUTPUT
 
     @classmethod
     def forward_or_apply(cls, *inputs, **options):
@@ -545,6 +564,10 @@ class RetiredOutput:
 
     def __call__(self):
         return None
+
+
+# A node's ``_output`` once the tensor it made has died: nothing to write, nothing to check.
+NO_OUTPUT = RetiredOutput(None)
 
 
 def _share_if_view(result: TensorCore, inputs: tuple) -> None:

@@ -16,8 +16,6 @@ tensor's storage and counts one more version of it. So there is one rule for the
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from tapegrad.function import READS_THROUGH_PARENTS, RetiredOutput
@@ -96,7 +94,7 @@ def _change_through_base(view: TensorCore, name: str, compute) -> TensorCore:
     view.grad_fn._output = RetiredOutput(counter_of(view))
     view.grad_fn = node
     view._requires_grad = True
-    node._output = weakref.ref(view)
+    node.refer_to_output(view)
     return view
 
 
@@ -165,7 +163,7 @@ def _rebase(tensor: TensorCore, node) -> None:
         previous._output = RetiredOutput(counter_of(tensor))
     tensor.grad_fn = node
     tensor._requires_grad = True
-    node._output = weakref.ref(tensor)
+    node.refer_to_output(tensor)
     if node._versions:
         node._clock = VersionCounter.clock  # the change just made is the one it records
 
