@@ -11,6 +11,7 @@
 
 from tapegrad.tensor import Tensor, tensor  # isort: skip  (first: ops make tensors of its class)
 from tapegrad import (
+    allocator,  # whether malloc keeps freed memory for the next step (on by default)
     autograd,
     data,
     distributed,
@@ -318,6 +319,8 @@ from tapegrad.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
+allocator.keep_by_default()
+
 __all__ = [
     # the autograd core
     "Tensor", "tensor", "Function", "once_differentiable", "grad", "gradcheck",
@@ -369,5 +372,5 @@ __all__ = [
     # models, training and checkpoints
     "nn", "optim", "data", "func", "viz", "save", "load", "utils", "autograd", "distributed",
     # issue 19: the BLAS's threads, as PyTorch's set_num_threads (tapegrad.threads)
-    "threads", "set_num_threads", "get_num_threads",
+    "threads", "set_num_threads", "get_num_threads", "allocator",
 ]
