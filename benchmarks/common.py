@@ -242,9 +242,13 @@ def workload_main(workload) -> None:
     parser.add_argument("--engine", choices=list(workload.ENGINES), help="one engine, as JSON")
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed first run")
     parser.add_argument("--profile", action="store_true", help="cProfile one run of --engine")
+    parser.add_argument("--no-gc", action="store_true",
+                        help="run --engine with Python's cycle collector off, to see its share")
     args = parser.parse_args()
     options = {name: getattr(args, name) for name in workload.OPTIONS}
     if args.engine:
+        if args.no_gc:
+            gc.disable()
         print(json.dumps(measure_engine(workload, args.engine, options, args.repeats,
                                         warmup=workload.WARMUP and not args.no_warmup,
                                         profile=args.profile)))

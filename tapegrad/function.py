@@ -566,8 +566,9 @@ class RetiredOutput:
         return None
 
 
-# A node's ``_output`` once the tensor it made has died: nothing to write, nothing to check.
-NO_OUTPUT = RetiredOutput(None)
+# A node's ``_output`` once the tensor it made has died: like a dead weak reference, calling
+# it gives None (NoneType() is None), and at C speed, since the engine calls it for every node.
+NO_OUTPUT = type(None)
 
 
 def _share_if_view(result: TensorCore, inputs: tuple) -> None:

@@ -22,7 +22,7 @@ def _same_dtype(op: str, input: Tensor, weight: Tensor, bias=None) -> None:
     """Refuse an input whose dtype differs from the layer's weights, as PyTorch does, rather
     than let NumPy widen a float32 model to float64 (or compute an integer input) silently."""
     for name, other in (("weight", weight), ("bias", bias)):
-        if other is not None and other.dtype != input.dtype:
+        if other is not None and other._data.dtype != input._data.dtype:
             raise RuntimeError(
                 f"{op}: input has dtype {input.dtype} but {name} has dtype {other.dtype}; "
                 f"they must be the same, as in PyTorch. Convert the input (x.to({name}.dtype), "

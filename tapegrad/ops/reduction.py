@@ -67,6 +67,8 @@ class Sum(Function):
 
     def forward(self, x, axis=None, keepdims=False):
         self.input_shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        if type(x) is np.ndarray:  # what np.sum calls, without its dispatch (1 µs a call)
+            return np.add.reduce(x, axis=axis, keepdims=keepdims)
         return np.sum(x, axis=axis, keepdims=keepdims)
 
     def backward(self, grad):

@@ -51,6 +51,8 @@ class ReductionMethods:
         >>> Tensor([True, True, False]).sum()
         tensor(2)
         """
+        if dim is None and axis is None and dtype is None and not (keepdim or keepdims):
+            return Sum.apply_unary(self)  # the whole tensor, the commonest call, made short
         dims, keepdim = _reduced_dims("sum", self, dim, axis, keepdim, keepdims)
         return Sum.apply(_as_dtype(self, dtype), axis=dims, keepdims=keepdim)
 
@@ -61,6 +63,9 @@ class ReductionMethods:
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1)
         tensor([1.5000, 3.5000])
         """
+        if dim is None and axis is None and dtype is None and not (keepdim or keepdims) \
+                and self._data.dtype.kind in "fc":
+            return Mean.apply_unary(self)  # the whole tensor, the commonest call, made short
         dims, keepdim = _reduced_dims("mean", self, dim, axis, keepdim, keepdims)
         x = _as_dtype(self, dtype)
         _need_floating("mean", x, "pass dtype= to average integers")
