@@ -142,6 +142,31 @@ def test_intermediate_gradients_are_kept():
     np.testing.assert_allclose(hidden.grad, 2 * hidden.data)
 
 
+def test_a_node_lets_go_of_the_reference_to_its_output_when_the_output_dies():
+    # Not a dead weak reference per node for the graph's life: 80 bytes and one more object
+    # for the cycle collector, in every op of a long chain.
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    hidden = x * 3
+    node = hidden.grad_fn
+    assert node._output() is hidden
+    root = (hidden * hidden).sum()
+    del hidden
+    assert node._output() is None
+    assert not any(isinstance(held, weakref.ref) for held in gc.get_referents(node))
+    root.backward()
+    np.testing.assert_allclose(x.grad, 18 * x.data)
+
+
+def test_a_value_replaced_in_place_keeps_its_counter_for_the_check_after_the_tensor_dies():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # exp's backward reads its output
+    z = y * 1
+    y.mul_(2)
+    del y  # the old node's output was retired by mul_: its counter must stay for the check
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
 def test_saved_arrays_are_freed_after_backward():
     saved = []
 
