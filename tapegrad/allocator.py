@@ -7,13 +7,14 @@ trim threshold is handed back. The next step then asks for the memory again and 
 faults every page of it in, zeroed. glibc starts the mmap threshold at 128 KiB and raises it
 as large blocks are freed, but trims the heap whenever 2× that lies free at its top, which a
 step's backward leaves there every time: the Transformer benchmark (W6) took 9,900 page faults
-a step that way, and its step ran 1.4–3× faster without them.
+a step that way, and ran 1.4× as many steps a second without them.
 
 So on glibc, when tapegrad is imported, ``keep_freed_memory()`` sets both thresholds higher:
 blocks up to ``MMAP_THRESHOLD_BYTES`` come from the heap, and up to ``TRIM_THRESHOLD_BYTES``
-of free heap is kept for the next step. Nothing numerical changes, and peak memory (the
-largest a step touches) does not either; what changes is that memory a step has freed stays
-with the process, up to that limit, instead of going back to the kernel in between steps.
+of free heap is kept for the next step. Nothing numerical changes, nor a step's peak memory
+(the next step reuses what was kept); what changes is that memory a step has freed stays
+with the process, up to that limit, instead of going back to the kernel in between steps,
+and a peak can rise where nothing reuses it (docs/architecture.md, "Freed memory").
 
 It is a process-wide setting, so tapegrad leaves it alone where someone has chosen already:
 when any ``MALLOC_*_`` variable or a ``glibc.malloc`` tunable is set in the environment, or
