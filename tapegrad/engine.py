@@ -5,11 +5,13 @@ made it, or the leaf tensor itself, or ``None`` when no gradient is needed. ``ba
 is the one walk of a graph that tapegrad has: iterative (Kahn's algorithm), it hands out a node
 once every consumer of its output inside the graph reachable from the roots has been handed
 out, so a chain of a million ops needs no recursion. ``run_backward`` sends gradients along
-it; ``tapegrad.viz`` draws and narrates along it.
+it (``pass_order``: the same walk, its counts kept on the nodes); ``tapegrad.viz`` draws and
+narrates along it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import numpy as np
@@ -77,6 +79,84 @@ def backward_order(starts, consumers: dict | None = None):
                 consumers[parent] = remaining
                 if remaining == 0:
                     ready.append(parent)
+
+
+# One backward pass at a time keeps its consumer counts on the nodes themselves; see pass_order.
+_COUNTS_ON_NODES = threading.Lock()
+
+
+def pass_order(starts, walks_leaves: bool = False):
+    """``backward_order`` for a backward pass: each node reachable from ``starts`` after every
+    node that consumes it (the leaves too when ``walks_leaves``), having first checked that
+    no node's saved arrays were freed by an earlier backward.
+
+    A pass that has the nodes to itself counts on them, in each node's ``_consumers`` slot,
+    which is 0 between passes: a dict of counts would cost about 40 bytes a node (and more
+    while it grows), a chain of a million ops 40 MB at the pass's peak. Leaves have no slot;
+    the few a pass hands out are counted in a dict. A pass that finds the slots in use (by a
+    pass in another thread, or by the pass whose hook it runs in) counts in a dict, as
+    ``count_consumers`` does. Close the generator when the pass stops early: that sets the
+    counts back to 0 and gives the slots back.
+
+    >>> import tapegrad as tg
+    >>> a = tg.tensor(1.0, requires_grad=True)
+    >>> [type(node).__name__ for node in pass_order([(a * a + a).grad_fn])]
+    ['Add', 'Mul']
+    """
+    if not _COUNTS_ON_NODES.acquire(blocking=False):
+        consumers = count_consumers(starts, allow_freed=False, count_leaves=walks_leaves)
+        yield from backward_order(starts, consumers)
+        return
+    leaves = {} if walks_leaves else None  # leaf -> consumers, when leaves are handed out
+    finished = False
+    try:
+        _count_on_nodes(starts, leaves)
+        ready = [start for start in starts if start._consumers == 0]
+        while ready:
+            node = ready.pop()
+            yield node
+            for parent in node._parents:  # a leaf has none
+                if parent is None:
+                    continue
+                if parent._consumers is not None:
+                    remaining = parent._consumers - 1
+                    parent._consumers = remaining
+                elif leaves is not None:
+                    remaining = leaves[parent] - 1
+                    leaves[parent] = remaining
+                else:
+                    continue  # a leaf the pass does not hand out
+                if remaining == 0:
+                    ready.append(parent)
+        finished = True  # and every count is back to 0
+    finally:
+        if not finished:
+            for node in count_consumers(starts):
+                if not isinstance(node, TensorCore):
+                    node._consumers = 0
+        _COUNTS_ON_NODES.release()
+
+
+def _count_on_nodes(starts: list, leaves) -> None:
+    """``count_consumers(starts, allow_freed=False)`` with each node's count on the node, and
+    each leaf's in ``leaves`` unless that is None (leaves not counted)."""
+    starting = set(starts)
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        if node._saved is None:
+            raise RuntimeError(FREED_GRAPH_MESSAGE.format(op=type(node).__name__))
+        for parent in node._parents:
+            if parent is None:  # no gradient wanted
+                continue
+            count = parent._consumers
+            if count is None:  # a leaf
+                if leaves is not None:
+                    leaves[parent] = leaves.get(parent, 0) + 1
+            else:
+                if count == 0 and parent not in starting:  # reached for the first time
+                    stack.append(parent)
+                parent._consumers = count + 1
 
 
 def node_of(tensor: TensorCore):
@@ -180,53 +260,53 @@ def _walk(roots, root_grads, retain_graph, inputs, create_graph):
     # In-place changes so far: a node recorded at this clock saved nothing changed since.
     # (A hook that changes a tensor in place during the pass is not checked against.)
     clock = VersionCounter.clock
-    consumers = count_consumers(starts, allow_freed=False, count_leaves=walks_leaves)
     wanted = None if inputs is None else {node_of(tensor): None for tensor in inputs}
     finished = []  # (tensor still alive, its gradient), written to .grad at the end
-    for node in backward_order(starts, consumers):
-        grad = pending.pop(node, None)
-        if walks_leaves and isinstance(node, TensorCore):
-            if grad is not None:
-                _finish_leaf(node, grad, wanted, finished, create_graph)
-            continue
-        if grad is None:  # every consumer sent None: nothing flows further up
+    with contextlib.closing(pass_order(starts, walks_leaves)) as order:
+        for node in order:
+            grad = pending.pop(node, None)
+            if walks_leaves and isinstance(node, TensorCore):
+                if grad is not None:
+                    _finish_leaf(node, grad, wanted, finished, create_graph)
+                continue
+            if grad is None:  # every consumer sent None: nothing flows further up
+                if not retain_graph:
+                    node._release()
+                continue
+            output = node._output()
+            if output is not None and output._hooks is not None:
+                grad = output._hooks.run_on_grad(output, grad)
+            if wanted is None:
+                if output is not None:
+                    finished.append((output, grad))
+            elif node in wanted:
+                wanted[node] = grad
+            parents = node._parents
+            if observed:
+                input_grads = function.observed_backward(node, grad, create_graph)
+            else:
+                if node._versions and node._clock != clock:
+                    check_versions(node)  # something was changed in place since node was made
+                input_grads = node.backward_on_graph(grad) if create_graph else node.backward(grad)
+            if type(input_grads) is not tuple:
+                # One input's gradient may come bare; anything else is checked out of line.
+                input_grads = (input_grads,) if len(parents) == 1 and type(
+                    input_grads) in exact_types else gradients_per_input(node, input_grads)
+            elif len(input_grads) != len(parents):
+                input_grads = gradients_per_input(node, input_grads)
             if not retain_graph:
                 node._release()
-            continue
-        output = node._output()
-        if output is not None and output._hooks is not None:
-            grad = output._hooks.run_on_grad(output, grad)
-        if wanted is None:
-            if output is not None:
-                finished.append((output, grad))
-        elif node in wanted:
-            wanted[node] = grad
-        parents = node._parents
-        if observed:
-            input_grads = function.observed_backward(node, grad, create_graph)
-        else:
-            if node._versions and node._clock != clock:
-                check_versions(node)  # something was changed in place since node was made
-            input_grads = node.backward_on_graph(grad) if create_graph else node.backward(grad)
-        if type(input_grads) is not tuple:
-            # One input's gradient may come bare; anything else is checked out of line.
-            input_grads = (input_grads,) if len(parents) == 1 and type(
-                input_grads) in exact_types else gradients_per_input(node, input_grads)
-        elif len(input_grads) != len(parents):
-            input_grads = gradients_per_input(node, input_grads)
-        if not retain_graph:
-            node._release()
-        for parent, input_grad in zip(parents, input_grads):
-            if parent is None or input_grad is None:
-                continue
-            if type(input_grad) not in exact_types:
-                input_grad = as_gradient(input_grad)
-            shape = parent._shape
-            if input_grad.shape != shape:
-                input_grad = sum_to_shape(input_grad, shape, f"{type(node).__name__}.backward")
-            previous = pending.get(parent)
-            # Out of place: a gradient may be a read-only view, or shared with another input.
-            pending[parent] = input_grad if previous is None else previous + input_grad
+            for parent, input_grad in zip(parents, input_grads):
+                if parent is None or input_grad is None:
+                    continue
+                if type(input_grad) not in exact_types:
+                    input_grad = as_gradient(input_grad)
+                shape = parent._shape
+                if input_grad.shape != shape:
+                    input_grad = sum_to_shape(input_grad, shape, f"{type(node).__name__}.backward")
+                previous = pending.get(parent)
+                # Out of place: a gradient may be a read-only view, or shared with another input.
+                pending[parent] = input_grad if previous is None else previous + input_grad
 
     # What is left in pending are the leaves' gradients, complete now.
     for leaf, grad in pending.items():

@@ -69,9 +69,11 @@ class Function:
     #   READS_THROUGH_PARENTS when all are found through _parents), and _clock the
     #   VersionCounter.clock at recording, for the version check; else (). A view op's node
     #   has _A_VIEW;
-    # _forward_trace: where forward was called, kept in anomaly mode only.
+    # _forward_trace: where forward was called, kept in anomaly mode only;
+    # _consumers: the backward pass's count of the nodes yet to send this one a gradient
+    #   (0 between passes; see engine.pass_order).
     __slots__ = ("_parents", "needs_input_grad", "_saved", "_output", "_shape",
-                 "_inferred_roles", "_versions", "_clock", "_forward_trace")
+                 "_inferred_roles", "_versions", "_clock", "_forward_trace", "_consumers")
 
     # What each array given to save_for_backward is: an int is that input (by position),
     # "output" the output, None a constant. Left as None, apply infers it by identity (see
@@ -231,6 +233,7 @@ class Function:
         if not needs_graph:
             return wrap(output)
         self._parents = parents
+        self._consumers = 0
         self._shape = output.shape
         cls = type(self)
         if cls.saved_roles is None:

@@ -38,8 +38,10 @@ class TensorCore:
         "name": "A label shown by tapegrad.viz's draw and explain; None unless you set it.",
     }
 
-    # In the graph a leaf is a node with no inputs, so one walk visits ops and leaves alike.
+    # In the graph a leaf is a node with no inputs, so one walk visits ops and leaves alike;
+    # a backward pass does not count a leaf's consumers on it (see engine.pass_order).
     _parents = ()
+    _consumers = None
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, TensorCore):

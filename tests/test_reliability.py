@@ -31,6 +31,21 @@ def test_concurrent_backward_into_one_tensor_loses_no_update():
     assert w.grad.min() == w.grad.max() == 8 * 25
 
 
+def test_concurrent_backward_passes_through_shared_nodes_are_each_complete():
+    # One pass at a time counts on the nodes, the others in a dict: none disturbs another.
+    x = tg.tensor(np.linspace(-1, 1, 1000), requires_grad=True)
+    shared = (x * 1.5).tanh() * 2  # every pass goes through these three nodes
+
+    def work():
+        for _ in range(20):
+            (shared * shared).sum().backward(retain_graph=True)
+
+    _run_in_threads(work, count=4)
+    tanh = np.tanh(1.5 * x.data)
+    expected = 4 * 20 * (8 * tanh * (1 - tanh ** 2) * 1.5)  # d(4 tanh^2)/dx
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-10)
+
+
 def test_accumulation_into_grad_is_one_step_per_thread(monkeypatch):
     # Widen the read-add-write window on purpose: without a lock two threads read the same
     # old .grad and one of the two additions is lost.
