@@ -255,8 +255,9 @@ class Function:
         return result
 
     def refer_to_output(self, tensor: TensorCore) -> None:
-        """Make ``tensor`` the output this node writes ``.grad`` into, held weakly so that
-        the graph holds no cycle.
+        """Make ``tensor`` the output this node writes ``.grad`` into, held weakly: the
+        tensor holds the node, and a finished graph must hold no cycle. (The reference's
+        callback, a method of this node, refers back to it only while the tensor lives.)
 
         >>> import tapegrad as tg
         >>> y = tg.tensor(1.0, requires_grad=True) * 2
