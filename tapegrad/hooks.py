@@ -10,13 +10,15 @@ the graph is still being walked (data-parallel training starts sending it then).
 from __future__ import annotations
 
 import itertools
+import weakref
 
 from tapegrad import backend
 from tapegrad.tensor_core import TensorCore, wrap
 
-# How many leaves have a post-accumulate hook now. While there are none, the backward pass
-# leaves leaves out of its walk and writes every .grad at the end, which is cheaper.
-_post_accumulate_leaves = 0
+# The live leaves that have had a post-accumulate hook. While none has one now, the backward
+# pass leaves leaves out of its walk and writes every .grad at the end, which is cheaper. (A
+# set of the leaves, not a count of the hooks: a leaf that dies takes its hooks with it.)
+_post_accumulate_leaves = weakref.WeakSet()
 _ids = itertools.count()
 
 
@@ -31,15 +33,14 @@ class RemovableHandle:
     array(3., dtype=float32)
     """
 
-    __slots__ = ("_table", "_key", "_on_remove")
+    __slots__ = ("_table", "_key")
 
-    def __init__(self, table: dict, key, on_remove=None):
-        self._table, self._key, self._on_remove = table, key, on_remove
+    def __init__(self, table: dict, key):
+        self._table, self._key = table, key
 
     def remove(self) -> None:
         """Unregister the hook; removing twice does nothing."""
-        if self._table.pop(self._key, None) is not None and self._on_remove is not None:
-            self._on_remove()
+        self._table.pop(self._key, None)
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -48,7 +49,7 @@ class RemovableHandle:
         self.remove()
 
 
-def add_to(table: dict, hook, on_remove=None, prepend: bool = False) -> RemovableHandle:
+def add_to(table: dict, hook, prepend: bool = False) -> RemovableHandle:
     """Put ``hook`` last (or first) in ``table``, an insertion-ordered dict, and return its
     handle. ``hook`` is a callable, or a tuple whose first item is one.
 
@@ -63,7 +64,7 @@ def add_to(table: dict, hook, on_remove=None, prepend: bool = False) -> Removabl
     table[key] = hook
     if prepend:
         table.update({other: table.pop(other) for other in list(table) if other != key})
-    return RemovableHandle(table, key, on_remove)
+    return RemovableHandle(table, key)
 
 
 class TensorHooks:
@@ -115,21 +116,24 @@ def register_hook(tensor: TensorCore, hook) -> RemovableHandle:
 
 def register_post_accumulate_grad_hook(tensor: TensorCore, hook) -> RemovableHandle:
     """``tensor.register_post_accumulate_grad_hook(hook)``: see the Tensor method."""
-    global _post_accumulate_leaves
     if not tensor._requires_grad or tensor.grad_fn is not None:
         raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks "
                            "cannot be registered on non-leaf tensors or tensors that don't "
                            "require grad")
-    handle = add_to(hooks_of(tensor).after_accumulate, hook, _one_fewer_post_accumulate_hook)
-    _post_accumulate_leaves += 1
+    handle = add_to(hooks_of(tensor).after_accumulate, hook)
+    _post_accumulate_leaves.add(tensor)
     return handle
 
 
-def _one_fewer_post_accumulate_hook() -> None:
-    global _post_accumulate_leaves
-    _post_accumulate_leaves -= 1
-
-
 def any_post_accumulate_hooks() -> bool:
-    """Whether some leaf has a post-accumulate hook, so that the walk must count leaves."""
-    return _post_accumulate_leaves > 0
+    """Whether some live leaf has a post-accumulate hook, so that the walk must count leaves.
+
+    >>> import tapegrad as tg
+    >>> w = tg.tensor(1.0, requires_grad=True)
+    >>> handle = w.register_post_accumulate_grad_hook(print)
+    >>> any_post_accumulate_hooks()
+    True
+    >>> handle.remove(); any_post_accumulate_hooks()
+    False
+    """
+    return any(leaf._hooks.after_accumulate for leaf in _post_accumulate_leaves)

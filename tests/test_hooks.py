@@ -1,9 +1,12 @@
 """Tensor and Module hooks: PyTorch's signatures, call order and replaced gradients."""
 
+import gc
+
 import numpy as np
 import pytest
 
 import tapegrad as tg
+from tapegrad import hooks
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed")
 
@@ -108,6 +111,19 @@ def test_post_accumulate_hooks_accumulate_across_passes_and_can_be_removed():
     handle.remove()
     (w * 2).sum().backward()
     assert seen == [2.0, 4.0] and float(w.grad[0]) == 6.0
+
+
+def test_a_leaf_that_dies_with_its_post_accumulate_hook_takes_the_hook_with_it():
+    # Else every later backward pass would hand out leaves as if a hook were waiting.
+    gc.collect()
+    before = len(hooks._post_accumulate_leaves)
+    w = tg.tensor([1.0], requires_grad=True)
+    w.register_post_accumulate_grad_hook(lambda leaf: None)
+    assert hooks.any_post_accumulate_hooks()
+    assert len(hooks._post_accumulate_leaves) == before + 1
+    del w
+    gc.collect()
+    assert len(hooks._post_accumulate_leaves) == before
 
 
 def test_post_accumulate_hooks_are_for_leaves_only():
