@@ -1,5 +1,5 @@
 """How many threads NumPy's BLAS (its matrix products) uses: PyTorch's ``set_num_threads`` and
-``get_num_threads``, and the default that follows the machine's load.
+``get_num_threads``, and ``follow_load()``, which follows the machine's load on request.
 
 tapegrad's array work is NumPy's, and the only part of it that runs on several threads is the
 BLAS library NumPy links (OpenBLAS in NumPy's wheels), which starts one thread per core.

@@ -1,5 +1,5 @@
-"""tapegrad.threads: set_num_threads / get_num_threads as PyTorch's, and the default that gives
-NumPy's BLAS only the cores no other process is busy on. Nothing here is timed."""
+"""tapegrad.threads: set_num_threads / get_num_threads as PyTorch's, and follow_load(), which
+gives NumPy's BLAS only the cores no other process is busy on. Nothing here is timed."""
 
 import os
 import subprocess

@@ -139,8 +139,8 @@ def _add_train_command(commands) -> None:
                               "terminal), only the table")
     trainer.add_argument("--threads", type=_positive_int,
                          help="threads for NumPy's matrix products, as tg.set_num_threads "
-                              "(needs threadpoolctl; default: the cores no other process is "
-                              "busy on, rechecked as training goes)")
+                              "(needs threadpoolctl; default: the BLAS's own count, one per "
+                              "core)")
 
 
 def _add_eval_command(commands) -> None:
