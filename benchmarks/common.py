@@ -39,10 +39,12 @@ ENGINE_LABELS = {
     "mygrad": "MyGrad",
     "micrograd": "micrograd",
     "numpy": "NumPy by hand (floor)",
+    "bare": "bare Python graph (floor)",
 }
 ENGINE_PACKAGES = {"tapegrad": "tapegrad", "torch": "torch", "jax_jit": "jax",
                    "jax_eager": "jax", "autograd": "autograd",
-                   "mygrad": "mygrad", "micrograd": "micrograd", "numpy": "numpy"}
+                   "mygrad": "mygrad", "micrograd": "micrograd", "numpy": "numpy",
+                   "bare": "numpy"}
 
 # Set on some CI machines; they slow NumPy's BLAS 1.2-1.8x, so figures are taken both ways.
 BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")

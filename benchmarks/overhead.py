@@ -4,13 +4,16 @@
 
 Reports microseconds per op, forward + backward, at three tiny float64 shapes: 0-d, (1,) and
 (16, 16) (0-d alone would flatter an engine with a scalar fast path), for tapegrad and every
-installed peer (PyTorch CPU, JAX jit and eager, HIPS autograd, MyGrad, micrograd) and a
-hand-written NumPy forward/backward (the floor), each in a process of its own, and each one's
-ratio to tapegrad. Non-0-d chains start their backward from ones. JAX (eager) differentiates
-the chain op by op with ``jax.vjp``; JAX (jit) compiles it as a ``fori_loop`` (its backward
-figure is the compiled gradient, forward included). micrograd works on Python floats (0-d
-only) and has no tanh: it gets one written the way its engine writes ``relu``, and its
-recursive topological sort needs the recursion limit raised above the chain's length.
+installed peer (PyTorch CPU, JAX jit and eager, HIPS autograd, MyGrad, micrograd) and two
+floors, each in a process of its own, and each one's ratio to tapegrad. The floors: a
+hand-written NumPy forward/backward (NumPy's own cost), and a bare Python graph on the same
+arrays (``BareNode``: one object per op on a tape and nothing else, about the least an
+engine written in Python can cost). Non-0-d chains start their backward from ones. JAX (eager)
+differentiates the chain op by op with ``jax.vjp``; JAX (jit) compiles it as a
+``fori_loop`` (its backward figure is the compiled gradient, forward included). micrograd
+works on Python floats (0-d only) and has no tanh: it gets one written the way its engine
+writes ``relu``, and its recursive topological sort needs the recursion limit raised above
+the chain's length.
 """
 from __future__ import annotations
 
@@ -217,6 +220,77 @@ def numpy_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
     return middle - start, time.perf_counter() - middle
 
 
+class BareNode:
+    """W1's second floor: the least a Python autograd does per op, on the same arrays.
+
+    One object per op, of one class per op as tapegrad's Functions, holding its value and its
+    inputs; a tape of them that ``backward`` walks in reverse, calling each node's
+    ``send_back``. Nothing else: no dtypes, broadcasting, grad mode, version checks, hooks,
+    freeing or graphs other than one tape. What it costs above the NumPy floor is Python's
+    own price for recording and walking a graph.
+
+    >>> y = BareNode(np.array(2.0)) * BareNode(np.array(3.0))
+    >>> y.backward(); float(y.inputs[0].grad)
+    3.0
+    """
+
+    __slots__ = ("value", "inputs", "grad")
+    tape: list = []
+
+    def __init__(self, value, inputs: tuple = ()):
+        self.value, self.inputs, self.grad = value, inputs, None
+
+    def __add__(self, other):
+        return BareAdd.record(self.value + other.value, (self, other))
+
+    def __mul__(self, other):
+        return BareMul.record(self.value * other.value, (self, other))
+
+    def tanh(self):
+        return BareTanh.record(np.tanh(self.value), (self,))
+
+    @classmethod
+    def record(cls, value, inputs: tuple):
+        node = cls(value, inputs)
+        BareNode.tape.append(node)
+        return node
+
+    def backward(self, grad=None):
+        self.grad = np.ones_like(self.value) if grad is None else grad
+        for node in reversed(BareNode.tape):
+            for parent, sent in zip(node.inputs, node.send_back(node.grad)):
+                parent.grad = sent if parent.grad is None else parent.grad + sent
+        BareNode.tape.clear()
+
+
+class BareAdd(BareNode):
+    __slots__ = ()
+
+    def send_back(self, grad):
+        return grad, grad
+
+
+class BareMul(BareNode):
+    __slots__ = ()
+
+    def send_back(self, grad):
+        x, y = self.inputs
+        return grad * y.value, grad * x.value
+
+
+class BareTanh(BareNode):
+    __slots__ = ()
+
+    def send_back(self, grad):
+        return (grad * (1 - self.value * self.value),)
+
+
+def bare_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
+    """The chain on ``BareNode``: the floor of any autograd written in Python."""
+    return timed_chain(BareNode(np.full(shape, 0.5)), BareNode(np.full(shape, 0.9)), ops,
+                       BareNode.tanh)
+
+
 def import_jax():
     """jax and jax.numpy, with float64 on (W1's chain is float64 in every engine)."""
     import jax
@@ -237,7 +311,7 @@ ENGINES = {"tapegrad": over_shapes(tapegrad_seconds), "torch": over_shapes(torch
            "jax_jit": over_shapes(jax_jit_seconds), "jax_eager": over_shapes(jax_eager_seconds),
            "autograd": over_shapes(autograd_seconds), "mygrad": over_shapes(mygrad_seconds),
            "micrograd": over_shapes(micrograd_seconds, shapes=((),)),
-           "numpy": over_shapes(numpy_seconds)}
+           "numpy": over_shapes(numpy_seconds), "bare": over_shapes(bare_seconds)}
 HEADERS = [text for label in SHAPE_LABELS for text in (f"{label} µs/op", "× tapegrad")]
 
 
@@ -294,6 +368,11 @@ def targets(figures: dict, options: dict) -> list:
                      f"n/a ({name} not measured)" if not ratios else
                      f"{'met' if max(ratios) < 1 else 'NOT met'} (at most {max(ratios):.2f}× "
                      f"{name})"))
+    bare = [ratio(total("bare", index), total("torch", index)) for index in range(len(SHAPES))]
+    rows.append(("for reference, not a target: the bare Python graph's µs/op (one object per op, "
+                 "nothing else), × PyTorch's at 0-d, (1,), (16, 16)",
+                 "n/a (not measured)" if None in bare else
+                 " / ".join(f"{value:.2f}×" for value in bare)))
     versus = ratio(total("tapegrad", 0), total("micrograd", 0))
     rows.append(("for reference, not a target: micrograd at 0-d (Python floats, no NumPy)",
                  "n/a (micrograd not measured)" if versus is None else

@@ -11,13 +11,15 @@ import sys
 import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `pytest` alone puts tests/, not the root, on the path
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import common, run  # noqa: E402
+import tapegrad as tg  # noqa: E402
+from benchmarks import common, overhead, run  # noqa: E402
 
 
 def engine_json(module: str, *arguments: str) -> dict:
@@ -74,3 +76,16 @@ def test_an_engine_that_overflows_the_recursion_limit_is_reported_not_raised():
 def test_step_overhead_times_w2s_step_on_a_tiny_model():
     (micros,) = engine_json("benchmarks.step_overhead", "--steps", "2", "--repeats", "1")
     assert math.isfinite(micros) and micros > 0
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_the_bare_python_graph_floor_computes_the_chains_gradients(shape):
+    # A floor that skipped work would flatter the comparison: its gradients must be tapegrad's.
+    a, b = (overhead.BareNode(np.full(shape, value)) for value in (0.5, 0.9))
+    overhead.chain(a, a, b, 30, overhead.BareNode.tanh).backward()
+    x, y = (tg.tensor(np.full(shape, value), dtype=tg.float64, requires_grad=True)
+            for value in (0.5, 0.9))
+    overhead.chain(x, x, y, 30, tg.Tensor.tanh).sum().backward()
+    np.testing.assert_allclose(a.grad, x.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(b.grad, y.grad.numpy(), rtol=1e-12)
+    assert overhead.BareNode.tape == []  # each backward leaves an empty tape for the next run
