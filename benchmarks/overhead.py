@@ -221,7 +221,7 @@ def numpy_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
 
 
 class BareNode:
-    """W1's second floor: the least a Python autograd does per op, on the same arrays.
+    """W1's second floor: about the least a Python autograd does per op, on the same arrays.
 
     One object per op, of one class per op as tapegrad's Functions, holding its value and its
     inputs; a tape of them that ``backward`` walks in reverse, calling each node's
@@ -251,11 +251,13 @@ class BareNode:
 
     @classmethod
     def record(cls, value, inputs: tuple):
+        """A node of this op's class for ``value``, made from ``inputs``, put on the tape."""
         node = cls(value, inputs)
         BareNode.tape.append(node)
         return node
 
     def backward(self, grad=None):
+        """Send gradients back along the tape, from ones (or ``grad``) at this node; empty it."""
         self.grad = np.ones_like(self.value) if grad is None else grad
         for node in reversed(BareNode.tape):
             for parent, sent in zip(node.inputs, node.send_back(node.grad)):
@@ -264,6 +266,8 @@ class BareNode:
 
 
 class BareAdd(BareNode):
+    """x + y: the gradient goes to both inputs unchanged."""
+
     __slots__ = ()
 
     def send_back(self, grad):
@@ -271,6 +275,8 @@ class BareAdd(BareNode):
 
 
 class BareMul(BareNode):
+    """x * y: each input's gradient is the other input's value times the gradient."""
+
     __slots__ = ()
 
     def send_back(self, grad):
@@ -279,6 +285,8 @@ class BareMul(BareNode):
 
 
 class BareTanh(BareNode):
+    """tanh(x): the gradient times 1 - tanh(x)^2, from the value kept."""
+
     __slots__ = ()
 
     def send_back(self, grad):
@@ -286,7 +294,7 @@ class BareTanh(BareNode):
 
 
 def bare_seconds(ops: int, shape: tuple = ()) -> tuple[float, float]:
-    """The chain on ``BareNode``: the floor of any autograd written in Python."""
+    """The chain on ``BareNode``: about the least an autograd written in Python costs."""
     return timed_chain(BareNode(np.full(shape, 0.5)), BareNode(np.full(shape, 0.9)), ops,
                        BareNode.tanh)
 
