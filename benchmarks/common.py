@@ -32,6 +32,7 @@ import time
 # The peers, in the order the tables list them; the package each one needs.
 ENGINE_LABELS = {
     "tapegrad": "tapegrad",
+    "tapegrad_default": "tapegrad, default threads",
     "torch": "PyTorch (CPU)",
     "jax_jit": "JAX (jit)",
     "jax_eager": "JAX (eager)",
@@ -41,8 +42,8 @@ ENGINE_LABELS = {
     "numpy": "NumPy by hand (floor)",
     "bare": "bare Python graph (floor)",
 }
-ENGINE_PACKAGES = {"tapegrad": "tapegrad", "torch": "torch", "jax_jit": "jax",
-                   "jax_eager": "jax", "autograd": "autograd",
+ENGINE_PACKAGES = {"tapegrad": "tapegrad", "tapegrad_default": "tapegrad", "torch": "torch",
+                   "jax_jit": "jax", "jax_eager": "jax", "autograd": "autograd",
                    "mygrad": "mygrad", "micrograd": "micrograd", "numpy": "numpy",
                    "bare": "numpy"}
 

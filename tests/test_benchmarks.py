@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # `pytest` alone puts tests/, not the root, on th
     sys.path.insert(0, str(ROOT))
 
 import tapegrad as tg  # noqa: E402
-from benchmarks import common, overhead, run  # noqa: E402
+from benchmarks import common, loaded, overhead, run  # noqa: E402
 
 
 def engine_json(module: str, *arguments: str) -> dict:
@@ -89,3 +89,11 @@ def test_the_bare_python_graph_floor_computes_the_chains_gradients(shape):
     np.testing.assert_allclose(a.grad, x.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(b.grad, y.grad.numpy(), rtol=1e-12)
     assert overhead.BareNode.tape == []  # each backward leaves an empty tape for the next run
+
+
+def test_under_load_the_target_is_tapegrads_with_follow_load_and_its_default_is_reported():
+    figures = {"tapegrad": [100.0, 60.0], "tapegrad_default": [100.0, 30.0]}
+    (target, verdict), (reference, kept) = loaded.targets(figures, loaded.QUICK)
+    assert "follow_load()" in target and verdict.startswith("met (0.60×")
+    assert "default thread count" in reference and kept == "keeps 0.30× its quiet speed"
+    assert loaded.targets({}, loaded.QUICK)[1][1] == "n/a (not measured)"
