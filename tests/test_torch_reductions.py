@@ -253,6 +253,17 @@ def test_sums_and_means_take_a_dtype_and_an_integer_mean_needs_one(torch):
     assert x.grad.dtype == np.float32
 
 
+def test_unsigned_integers_sum_in_int64_as_pytorch_and_in_uint64_under_numpy(torch):
+    # NumPy sums uint8 into uint64, where ``t.sum() - 5`` becomes a float or wraps around.
+    pixels = np.array([[1, 0, 2], [0, 0, 3]], dtype=np.uint8)
+    for call in (lambda x: x.sum(), lambda x: x.sum(1), lambda x: x.nansum(),
+                 lambda x: x.prod(0), lambda x: x.cumsum(1), lambda x: x.cumprod(0),
+                 lambda x: x.sum() - 7):
+        _same(call(tg.tensor(pixels)), call(torch.from_numpy(pixels)))
+    for numpy_call in (np.sum, np.prod, np.cumsum, np.cumprod, np.nansum, np.add.reduce):
+        assert numpy_call(tg.tensor(pixels)).dtype == numpy_call(pixels).dtype
+
+
 @pytest.mark.parametrize("call", [
     lambda x: x.all(), lambda x: x.any(), lambda x: x.all(1), lambda x: x.any(0, keepdim=True),
     lambda x: x.all(dim=(0, 1)), lambda x: x.count_nonzero(), lambda x: x.count_nonzero(0),

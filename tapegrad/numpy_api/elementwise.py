@@ -188,8 +188,8 @@ def _running_extreme(better):
     return scan
 
 
-add_accumulate = _accumulate("add", lambda x, axis: x.cumsum(axis))
-multiply_accumulate = _accumulate("multiply", lambda x, axis: x.cumprod(axis))
+add_accumulate = _accumulate("add", reductions.cumsum)
+multiply_accumulate = _accumulate("multiply", reductions.cumprod)
 maximum_accumulate = _accumulate("maximum", _running_extreme(np.maximum))
 minimum_accumulate = _accumulate("minimum", _running_extreme(np.minimum))
 

@@ -31,6 +31,12 @@ def _axis(axis):
     return tuple(axis) if isinstance(axis, list) else axis
 
 
+def _numpy_accumulator(x, dtype):
+    """The dtype NumPy sums and multiplies ``x`` in: unsigned integers in uint64 (the Tensor
+    methods, as PyTorch's, use int64), anything else as the Tensor methods do (None)."""
+    return np.uint64 if dtype is None and x.dtype.kind == "u" else dtype
+
+
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=NOT_GIVEN,  # noqa: A001
         where=True):
     """``np.sum``: NumPy's positional order (``np.sum(t, 0, np.float64)`` sums in float64).
@@ -40,7 +46,8 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=NOT_GIVEN,  
     tensor([4., 6.], dtype=float64)
     """
     refuse("sum", out=out)
-    total = _prepared(a, dtype, where, 0).sum(_axis(axis), bool(keepdims))
+    x = _prepared(a, dtype, where, 0)
+    total = x.sum(_axis(axis), bool(keepdims), dtype=_numpy_accumulator(x, dtype))
     return total if initial is NOT_GIVEN else total + initial
 
 
@@ -52,7 +59,8 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=NOT_GIVEN, 
     tensor([ 2., 12.])
     """
     refuse("prod", out=out)
-    total = _prepared(a, dtype, where, 1).prod(_axis(axis), bool(keepdims))
+    x = _prepared(a, dtype, where, 1)
+    total = x.prod(_axis(axis), bool(keepdims), dtype=_numpy_accumulator(x, dtype))
     return total if initial is NOT_GIVEN else total * initial
 
 
@@ -349,6 +357,7 @@ def cumsum(a, axis=None, dtype=None, out=None):
     """
     refuse("cumsum", out=out)
     x = as_tensor(a)
+    dtype = _numpy_accumulator(x, dtype)
     return x.reshape(-1).cumsum(0, dtype=dtype) if axis is None else x.cumsum(axis,
                                                                                 dtype=dtype)
 
@@ -362,6 +371,7 @@ def cumprod(a, axis=None, dtype=None, out=None):
     """
     refuse("cumprod", out=out)
     x = as_tensor(a)
+    dtype = _numpy_accumulator(x, dtype)
     return x.reshape(-1).cumprod(0, dtype=dtype) if axis is None else x.cumprod(axis,
                                                                                   dtype=dtype)
 

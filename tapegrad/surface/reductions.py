@@ -51,10 +51,11 @@ class ReductionMethods:
         >>> Tensor([True, True, False]).sum()
         tensor(2)
         """
-        if dim is None and axis is None and dtype is None and not (keepdim or keepdims):
+        if dim is None and axis is None and dtype is None and not (keepdim or keepdims) \
+                and self._data.dtype.kind != "u":
             return Sum.apply_unary(self)  # the whole tensor, the commonest call, made short
         dims, keepdim = _reduced_dims("sum", self, dim, axis, keepdim, keepdims)
-        return Sum.apply(_as_dtype(self, dtype), axis=dims, keepdims=keepdim)
+        return Sum.apply(_accumulated(self, dtype), axis=dims, keepdims=keepdim)
 
     def mean(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None,
              keepdims=None) -> Tensor:
@@ -79,7 +80,7 @@ class ReductionMethods:
         tensor(3.)
         """
         dims, keepdim = _reduced_dims("nansum", self, dim, axis, keepdim, keepdims)
-        return Sum.apply(_without_nans(_as_dtype(self, dtype)), axis=dims, keepdims=keepdim)
+        return Sum.apply(_without_nans(_accumulated(self, dtype)), axis=dims, keepdims=keepdim)
 
     def nanmean(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None,
                 keepdims=None) -> Tensor:
@@ -103,7 +104,7 @@ class ReductionMethods:
         tensor(24.)
         """
         dims, keepdim = _reduced_dims("prod", self, dim, axis, keepdim, keepdims)
-        return Prod.apply(_as_dtype(self, dtype), axis=dims, keepdims=keepdim)
+        return Prod.apply(_accumulated(self, dtype), axis=dims, keepdims=keepdim)
 
     def logsumexp(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """log(sum(exp(x))) over ``dim`` (None: all), stable for logits of any size.
@@ -416,7 +417,7 @@ class ReductionMethods:
         tensor([1., 3., 6.])
         """
         line, axis, scalar = _lines("cumsum", self, dim, axis)
-        result = Cumsum.apply(_as_dtype(line, dtype), axis=axis)
+        result = Cumsum.apply(_accumulated(line, dtype), axis=axis)
         return result.reshape(()) if scalar else result
 
     def cumprod(self, dim=None, *, dtype=None, axis=None) -> Tensor:
@@ -426,7 +427,7 @@ class ReductionMethods:
         tensor([1., 2., 6.])
         """
         line, axis, scalar = _lines("cumprod", self, dim, axis)
-        result = Cumprod.apply(_as_dtype(line, dtype), axis=axis)
+        result = Cumprod.apply(_accumulated(line, dtype), axis=axis)
         return result.reshape(()) if scalar else result
 
     def logcumsumexp(self, dim=None, *, axis=None) -> Tensor:
@@ -633,6 +634,15 @@ def _as_dtype(tensor, dtype):
     if dtype is None or tensor._data.dtype == np.dtype(dtype):
         return tensor
     return Cast.apply(tensor, dtype=np.dtype(dtype))
+
+
+def _accumulated(tensor, dtype):
+    """``_as_dtype`` for sums and products: with no ``dtype``, an unsigned integer tensor is
+    summed in int64, as PyTorch sums every integer type (NumPy's uint64 would turn
+    ``t.sum() - 5`` into a float, or wrap it around)."""
+    if dtype is None and tensor._data.dtype.kind == "u":
+        dtype = np.int64
+    return _as_dtype(tensor, dtype)
 
 
 def _without_nans(tensor):
